@@ -1,0 +1,233 @@
+/**
+ * Configuration: the only reader of the environment (STYLE principle 12). It reads `process.env`
+ * plus a `.env` file when present (real environment wins), validates everything, reports every
+ * problem at once with its fix, and returns a frozen Config that the rest of the code is given.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type LogThreshold = 'debug' | 'info' | 'warn' | 'error';
+
+export interface AuthConfig {
+  /** Exact issuer, no trailing slash: `https://{OKTA_DOMAIN}/oauth2/{OKTA_AUTH_SERVER_ID}`. */
+  readonly issuer: string;
+  /** `{issuer}/v1/keys` (Okta custom authorization servers). */
+  readonly jwksUri: string;
+  /** Must appear in the token's `aud`. */
+  readonly audience: string;
+  /** Optional allow-list of `cid` values; empty means any client. */
+  readonly clientIds: readonly string[];
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. */
+  readonly clockToleranceSeconds: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** MCP_PUBLIC_URL: the URL clients use for the MCP endpoint (the PRM `resource`); when unset,
+   *  `http://{HOST}:{bound port}/mcp`, known once the server listens. */
+  readonly publicUrl: string | undefined;
+  /** Browser origins allowed besides loopback ones, normalised (`scheme://host[:port]`). */
+  readonly allowedOrigins: readonly string[];
+  readonly incidentsFile: string;
+  /** Tool calls per minute per principal; 0 turns the limit off. */
+  readonly toolRateLimit: number;
+  readonly logLevel: LogThreshold;
+  readonly maxBodyBytes: number;
+  readonly maxSessions: number;
+  readonly sessionIdleMs: number;
+  readonly resourceDocumentation: string | undefined;
+  readonly auth: AuthConfig;
+}
+
+/** Thrown when the configuration cannot be used; `problems` each say what to do. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses a `.env` file: `KEY=value` lines, `#` comments, optional single or double quotes. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).replace(/^export\s+/, '').trim();
+    let value = line.slice(eq + 1).trim();
+    const quoted = value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]);
+    if (quoted) value = value.slice(1, -1);
+    else value = value.replace(/\s+#.*$/, '');
+    out[key] = value;
+  }
+  return out;
+}
+
+/** The process environment with `.env` (in `cwd`) filled in beneath it. */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+  let fromFile: Record<string, string> = {};
+  try {
+    fromFile = parseDotEnv(readFileSync(resolve(cwd, '.env'), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return { ...fromFile, ...env };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** `http://{host}:{port}/mcp`, with IPv6 hosts bracketed. */
+export function defaultPublicUrl(host: string, port: number): string {
+  const displayHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${displayHost}:${port}/mcp`;
+}
+
+/** True for the names and addresses that only reach this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Placeholder markers used in `.env.example`; a value containing one was never filled in. */
+const PLACEHOLDER = /your-|example\.okta|<|>|xxxx/i;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string, fallback: string): string {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)} is not a whole number from ${min} to ${max}; set it to one or remove it (default ${fallback}).`);
+      return fallback;
+    }
+    return value;
+  }
+
+  url(name: string, raw: string, options: { allowHttpOnLoopback: boolean }): URL | undefined {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      this.problems.push(`${name}=${JSON.stringify(raw)} is not an absolute URL; write it as https://host/path.`);
+      return undefined;
+    }
+    const loopback = isLoopbackHost(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && options.allowHttpOnLoopback && loopback)) {
+      this.problems.push(`${name} must use https:// (http:// is accepted only for loopback hosts); got ${url.protocol}//${url.host}.`);
+    }
+    if (url.hash !== '' || url.search !== '') {
+      this.problems.push(`${name} must not carry a query or fragment; remove everything after the path.`);
+    }
+    return url;
+  }
+}
+
+function stripTrailingSlash(value: string): string {
+  return value.endsWith('/') ? value.replace(/\/+$/, '') : value;
+}
+
+function normaliseOrigin(reader: Reader, raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    if (url.origin === 'null') throw new Error('opaque');
+    return url.origin;
+  } catch {
+    reader.problems.push(`ALLOWED_ORIGINS entry ${JSON.stringify(raw)} is not an origin; write it as https://app.example.com.`);
+    return undefined;
+  }
+}
+
+function readAuth(reader: Reader): AuthConfig {
+  const explicitIssuer = reader.optional('OKTA_ISSUER');
+  const domain = reader.optional('OKTA_DOMAIN');
+  const serverId = reader.string('OKTA_AUTH_SERVER_ID', 'default');
+  let issuer = '';
+  if (explicitIssuer !== undefined) {
+    issuer = stripTrailingSlash(explicitIssuer);
+  } else if (domain !== undefined) {
+    const host = stripTrailingSlash(domain.replace(/^https?:\/\//, ''));
+    issuer = `https://${host}/oauth2/${serverId}`;
+  } else {
+    reader.problems.push('No token issuer is configured: set OKTA_DOMAIN (and OKTA_AUTH_SERVER_ID, default "default") or OKTA_ISSUER; for local use run `npm run dev`, which starts a development issuer.');
+  }
+  for (const name of ['OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE']) {
+    const value = reader.optional(name);
+    if (value !== undefined && PLACEHOLDER.test(value)) {
+      reader.problems.push(`${name}=${JSON.stringify(value)} is the placeholder from .env.example; replace it with your Okta value.`);
+    }
+  }
+  if (issuer !== '') {
+    const url = reader.url(explicitIssuer !== undefined ? 'OKTA_ISSUER' : 'OKTA_DOMAIN', issuer, { allowHttpOnLoopback: true });
+    // okta.md: the org authorization server's tokens cannot be verified locally.
+    if (url !== undefined && !/\/oauth2\/[^/]+$/.test(url.pathname)) {
+      reader.problems.push(`The issuer ${issuer} is an Okta org authorization server, whose access tokens cannot be verified by a resource server; use a custom authorization server: https://{domain}/oauth2/default or /oauth2/{id}.`);
+    }
+  }
+  const clockToleranceSeconds = reader.integer('OKTA_CLOCK_TOLERANCE', 30, 0, 300);
+  const clientIds = (reader.optional('OKTA_CLIENT_IDS') ?? '').split(/[\s,]+/).filter((id) => id !== '');
+  return {
+    issuer,
+    jwksUri: `${issuer}/v1/keys`,
+    audience: reader.string('OKTA_AUDIENCE', 'api://default'),
+    clientIds,
+    clockToleranceSeconds,
+  };
+}
+
+/**
+ * Validates the environment into a frozen Config.
+ * @throws ConfigError listing every problem found, each with its fix.
+ */
+export function loadConfig(env: Env): Config {
+  const reader = new Reader(env);
+  const port = reader.integer('PORT', 9001, 0, 65535);
+  const host = reader.string('HOST', '127.0.0.1');
+  const publicRaw = reader.optional('MCP_PUBLIC_URL');
+  const publicUrl = publicRaw === undefined ? undefined : stripTrailingSlash(reader.url('MCP_PUBLIC_URL', publicRaw, { allowHttpOnLoopback: true })?.href ?? publicRaw);
+  const allowedOrigins = (reader.optional('ALLOWED_ORIGINS') ?? '')
+    .split(/[\s,]+/)
+    .filter((o) => o !== '')
+    .map((o) => normaliseOrigin(reader, o))
+    .filter((o): o is string => o !== undefined);
+  const logLevel = reader.string('LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    reader.problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} is not one of debug, info, warn, error.`);
+  }
+  const resourceDocumentation = reader.optional('MCP_RESOURCE_DOCUMENTATION');
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    allowedOrigins,
+    incidentsFile: resolve(reader.string('INCIDENTS_FILE', './incidents.json')),
+    toolRateLimit: reader.integer('TOOL_RATE_LIMIT', 600, 0, 1_000_000),
+    logLevel: logLevel as LogThreshold,
+    maxBodyBytes: reader.integer('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxSessions: reader.integer('MAX_SESSIONS', 10_000, 1, 1_000_000),
+    sessionIdleMs: reader.integer('SESSION_IDLE_SECONDS', 1800, 1, 7 * 24 * 3600) * 1000,
+    resourceDocumentation,
+    auth: readAuth(reader),
+  };
+  if (resourceDocumentation !== undefined) reader.url('MCP_RESOURCE_DOCUMENTATION', resourceDocumentation, { allowHttpOnLoopback: true });
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return Object.freeze({ ...config, auth: Object.freeze(config.auth) });
+}

@@ -1,0 +1,52 @@
+/**
+ * The context a handler works with: the FeatureContext that tools, resources and prompts see,
+ * plus the session and request for protocol handlers. Progress goes out only for requests that
+ * carried a progressToken, and only while they run (basic/utilities/progress.mdx); log messages
+ * only at or above the session's level (server/utilities/logging.mdx).
+ */
+import type { FeatureContext, JsonObject, LogLevel } from './definitions.ts';
+import type { RequestEnvironment } from './dispatcher.ts';
+import type { JsonRpcRequest, RequestId } from './messages.ts';
+import type { Session } from './session.ts';
+
+export interface RequestContext extends FeatureContext {
+  readonly session: Session;
+  readonly requestId: RequestId;
+}
+
+function progressToken(message: JsonRpcRequest): string | number | undefined {
+  const meta = message.params?._meta;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const token = (meta as JsonObject).progressToken;
+  return typeof token === 'string' || (typeof token === 'number' && Number.isFinite(token)) ? token : undefined;
+}
+
+export function createFeatureContext(message: JsonRpcRequest, env: RequestEnvironment, signal: AbortSignal): RequestContext {
+  const { session, related } = env;
+  const token = progressToken(message);
+  let lastProgress = -Infinity;
+  return {
+    session,
+    requestId: message.id,
+    principal: env.principal,
+    signal,
+    clientCapabilities: session.clientCapabilities,
+    progress(progress: number, total?: number, text?: string): void {
+      // progress.mdx: progress MUST increase, and stops once the request completes.
+      if (token === undefined || signal.aborted || !(progress > lastProgress)) return;
+      lastProgress = progress;
+      const params: JsonObject = { progressToken: token, progress };
+      if (total !== undefined) params.total = total;
+      if (text !== undefined) params.message = text;
+      related.send({ jsonrpc: '2.0', method: 'notifications/progress', params });
+    },
+    log(level: LogLevel, data: unknown, logger?: string): void {
+      if (signal.aborted || !session.wantsLog(level)) return;
+      const params: JsonObject = logger === undefined ? { level, data } : { level, logger, data };
+      related.send({ jsonrpc: '2.0', method: 'notifications/message', params });
+    },
+    request(method: string, params?: JsonObject): Promise<JsonObject> {
+      return session.outbound.request(method, params, (m) => related.send(m), { signal });
+    },
+  };
+}

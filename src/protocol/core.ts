@@ -1,0 +1,29 @@
+/**
+ * The protocol core in one piece: a FeatureRegistry and the server's identity in, a Dispatcher
+ * serving every MCP method out. This is the seam the transport uses; feature modules never see it.
+ */
+import type { Logger } from '../log.ts';
+import { completionMethods } from './completion.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { lifecycleMethods, lifecycleNotifications, type ServerIdentity } from './lifecycle.ts';
+import { promptMethods } from './prompts.ts';
+import type { FeatureRegistry } from './registry.ts';
+import { resourceMethods } from './resources.ts';
+import { toolMethods } from './tools.ts';
+
+export interface ProtocolCore {
+  readonly dispatcher: Dispatcher;
+  readonly registry: FeatureRegistry;
+}
+
+/** Builds the dispatcher once, at start-up, for exactly the features registered. */
+export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger): ProtocolCore {
+  const methods = [
+    ...lifecycleMethods(identity, registry.capabilities()),
+    ...(registry.tools.size > 0 ? toolMethods(registry) : []),
+    ...(registry.hasResources ? resourceMethods(registry) : []),
+    ...(registry.prompts.size > 0 ? promptMethods(registry) : []),
+    ...completionMethods(registry),
+  ];
+  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry };
+}

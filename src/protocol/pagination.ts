@@ -1,0 +1,31 @@
+/**
+ * Cursor pagination for the list methods (MCP 2025-11-25 server/utilities/pagination.mdx): the
+ * server picks the page size, cursors are opaque strings, a missing `nextCursor` ends the list,
+ * and an invalid cursor gets -32602. Cursors encode a position in a list whose order is stable
+ * (registration order, then ids ascending), so they stay valid across requests.
+ */
+import { invalidParams } from './errors.ts';
+
+const PREFIX = 'p1:';
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`${PREFIX}${offset}`, 'utf8').toString('base64url');
+}
+
+/** Reads a cursor made by encodeCursor; anything else is -32602 (pagination.mdx). */
+export function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const text = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
+  if (!/^(0|[1-9]\d{0,8})$/.test(digits)) throw invalidParams('Invalid cursor', { field: '/cursor' });
+  return Number(digits);
+}
+
+/** One page of `items` starting at `cursor`, with the cursor of the next page when there is one. */
+export function paginate<T>(items: readonly T[], cursor: string | undefined, pageSize: number): { page: T[]; nextCursor?: string } {
+  const start = decodeCursor(cursor);
+  if (start > items.length) throw invalidParams('Invalid cursor', { field: '/cursor' });
+  const end = start + pageSize;
+  const page = items.slice(start, end);
+  return end < items.length ? { page, nextCursor: encodeCursor(end) } : { page };
+}

@@ -1,0 +1,161 @@
+/**
+ * The feature registry: the tools, resources, templates and prompts that feature modules hand in
+ * as plain definitions (protocol/definitions.ts), kept in Maps, with their schemas compiled once.
+ * It derives the server capabilities from what is registered (basic/lifecycle.mdx: declare what
+ * you serve), the scopes each request needs, and fans resource events out to subscribed sessions.
+ */
+import type { FeatureSet, JsonObject, PromptDefinition, ResourceDefinition, ResourceEvents, ResourceTemplateDefinition, ToolDefinition } from './definitions.ts';
+import type { Params } from './messages.ts';
+import type { Session } from './session.ts';
+import { compileUriTemplate, type UriTemplateMatcher } from './uri-template.ts';
+import { compileSchema, SUPPORTED_DIALECT, type Validator } from './validation.ts';
+
+export interface RegisteredTool {
+  definition: ToolDefinition;
+  validateInput: Validator;
+  /** The Tool object as tools/list sends it. */
+  wire: JsonObject;
+}
+
+export interface RegisteredTemplate {
+  definition: ResourceTemplateDefinition;
+  matcher: UriTemplateMatcher;
+}
+
+const NO_SCOPES: readonly string[] = [];
+
+/** MCP 2025-11-25 server/tools.mdx "Tool Names": 1–128 of A-Z a-z 0-9 _ - . */
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+function toolWire(tool: ToolDefinition): JsonObject {
+  const wire: JsonObject = { name: tool.name };
+  if (tool.title !== undefined) wire.title = tool.title;
+  wire.description = tool.description;
+  wire.inputSchema = tool.inputSchema;
+  if (tool.outputSchema !== undefined) wire.outputSchema = tool.outputSchema;
+  if (tool.annotations !== undefined) wire.annotations = tool.annotations;
+  return wire;
+}
+
+function checkDialect(schema: JsonObject, where: string): void {
+  // basic/index.mdx: an unsupported dialect MUST be refused gracefully; we refuse it at start-up.
+  if (schema.$schema !== undefined && schema.$schema !== SUPPORTED_DIALECT) throw new TypeError(`${where}: unsupported JSON Schema dialect ${String(schema.$schema)}`);
+  if (schema.type !== 'object') throw new TypeError(`${where}: the root of a tool schema must be "type": "object"`);
+}
+
+export class FeatureRegistry implements ResourceEvents {
+  readonly tools = new Map<string, RegisteredTool>();
+  readonly resources = new Map<string, ResourceDefinition>();
+  readonly templates: RegisteredTemplate[] = [];
+  readonly prompts = new Map<string, PromptDefinition>();
+  private sessions: () => Iterable<Session> = () => [];
+
+  /** Registers a feature module's definitions; duplicates and invalid schemas fail at start-up. */
+  add(features: FeatureSet): this {
+    for (const tool of features.tools ?? []) {
+      if (!TOOL_NAME.test(tool.name)) throw new TypeError(`Tool name ${JSON.stringify(tool.name)} breaks the naming rules of server/tools.mdx`);
+      if (this.tools.has(tool.name)) throw new TypeError(`Tool ${tool.name} is registered twice`);
+      checkDialect(tool.inputSchema, `tool ${tool.name} inputSchema`);
+      if (tool.outputSchema !== undefined) checkDialect(tool.outputSchema, `tool ${tool.name} outputSchema`);
+      this.tools.set(tool.name, { definition: tool, validateInput: compileSchema(tool.inputSchema), wire: toolWire(tool) });
+    }
+    for (const resource of features.resources ?? []) {
+      if (this.resources.has(resource.uri)) throw new TypeError(`Resource ${resource.uri} is registered twice`);
+      this.resources.set(resource.uri, resource);
+    }
+    for (const template of features.resourceTemplates ?? []) {
+      this.templates.push({ definition: template, matcher: compileUriTemplate(template.uriTemplate) });
+    }
+    for (const prompt of features.prompts ?? []) {
+      if (this.prompts.has(prompt.name)) throw new TypeError(`Prompt ${prompt.name} is registered twice`);
+      this.prompts.set(prompt.name, prompt);
+    }
+    return this;
+  }
+
+  /** Tells the registry which sessions exist, for resource notifications. */
+  attachSessions(sessions: () => Iterable<Session>): void {
+    this.sessions = sessions;
+  }
+
+  get hasResources(): boolean {
+    return this.resources.size > 0 || this.templates.length > 0;
+  }
+
+  get hasCompletions(): boolean {
+    return [...this.prompts.values()].some((p) => p.complete !== undefined) || this.templates.some((t) => t.definition.complete !== undefined);
+  }
+
+  /** ServerCapabilities for what is registered (basic/lifecycle.mdx "Capability Negotiation"). */
+  capabilities(): JsonObject {
+    const capabilities: JsonObject = { logging: {} };
+    if (this.hasCompletions) capabilities.completions = {};
+    if (this.prompts.size > 0) capabilities.prompts = { listChanged: false };
+    if (this.hasResources) capabilities.resources = { subscribe: true, listChanged: true };
+    if (this.tools.size > 0) capabilities.tools = { listChanged: false };
+    return capabilities;
+  }
+
+  /** The resource or template serving `uri`, with the template's variables. */
+  findResource(uri: string): { resource: ResourceDefinition } | { template: RegisteredTemplate; variables: Record<string, string> } | undefined {
+    const resource = this.resources.get(uri);
+    if (resource !== undefined) return { resource };
+    for (const template of this.templates) {
+      const variables = template.matcher.match(uri);
+      if (variables !== undefined) return { template, variables };
+    }
+    return undefined;
+  }
+
+  /**
+   * The scopes a request needs, decided before it is dispatched (the transport answers a missing
+   * one with 403 insufficient_scope, basic/authorization.mdx "Scope Challenge Handling"). Unknown
+   * names need nothing here: the dispatcher answers them with their own error.
+   */
+  requiredScopes(method: string, params: Params | undefined): readonly string[] {
+    const p = params ?? {};
+    switch (method) {
+      case 'tools/call':
+        return typeof p.name === 'string' ? this.tools.get(p.name)?.definition.requiredScopes ?? NO_SCOPES : NO_SCOPES;
+      case 'prompts/get':
+        return typeof p.name === 'string' ? this.prompts.get(p.name)?.requiredScopes ?? NO_SCOPES : NO_SCOPES;
+      case 'resources/read':
+      case 'resources/subscribe':
+        return typeof p.uri === 'string' ? this.scopesOfUri(p.uri) : NO_SCOPES;
+      case 'completion/complete':
+        return this.scopesOfRef(p.ref);
+      default:
+        return NO_SCOPES;
+    }
+  }
+
+  private scopesOfUri(uri: string): readonly string[] {
+    const found = this.findResource(uri);
+    if (found === undefined) return NO_SCOPES;
+    return 'resource' in found ? found.resource.requiredScopes : found.template.definition.requiredScopes;
+  }
+
+  private scopesOfRef(ref: unknown): readonly string[] {
+    if (typeof ref !== 'object' || ref === null) return NO_SCOPES;
+    const { type, name, uri } = ref as JsonObject;
+    if (type === 'ref/prompt' && typeof name === 'string') return this.prompts.get(name)?.requiredScopes ?? NO_SCOPES;
+    if (type === 'ref/resource' && typeof uri === 'string') {
+      return this.templates.find((t) => t.definition.uriTemplate === uri)?.definition.requiredScopes ?? NO_SCOPES;
+    }
+    return NO_SCOPES;
+  }
+
+  /** server/resources.mdx "Subscriptions": tell each session subscribed to `uri`. */
+  updated(uri: string): void {
+    for (const session of this.sessions()) {
+      if (session.subscriptions.has(uri)) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } });
+    }
+  }
+
+  /** server/resources.mdx "List Changed Notification": tell every initialized session. */
+  listChanged(): void {
+    for (const session of this.sessions()) {
+      if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * resources/list, resources/templates/list, resources/read, resources/subscribe and
+ * resources/unsubscribe (MCP 2025-11-25 server/resources.mdx). An unknown resource is -32002 with
+ * the uri in `data`. Subscriptions are per session; the registry turns feature events into
+ * notifications/resources/updated for the sessions that asked.
+ */
+import type { JsonObject, ResourceDescription } from './definitions.ts';
+import type { MethodDescriptor } from './dispatcher.ts';
+import { ErrorCode, ProtocolError } from './errors.ts';
+import { paginate } from './pagination.ts';
+import type { FeatureRegistry } from './registry.ts';
+
+const PAGE_SIZE = 100;
+const URI_PARAMS = { type: 'object', required: ['uri'], properties: { uri: { type: 'string', minLength: 1, maxLength: 2048 } } };
+const CURSOR_PARAMS = { type: 'object', properties: { cursor: { type: 'string' } } };
+
+function notFound(uri: string): ProtocolError {
+  // server/resources.mdx "Error Handling": resource not found → -32002, data {uri}.
+  return new ProtocolError(ErrorCode.ResourceNotFound, 'Resource not found', { uri });
+}
+
+function describe(resource: ResourceDescription): JsonObject {
+  const wire: JsonObject = { uri: resource.uri, name: resource.name };
+  for (const key of ['title', 'description', 'mimeType', 'size', 'annotations'] as const) {
+    if (resource[key] !== undefined) wire[key] = resource[key];
+  }
+  return wire;
+}
+
+export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
+  const templates = registry.templates.map(({ definition: t }) => {
+    const wire: JsonObject = { uriTemplate: t.uriTemplate, name: t.name };
+    if (t.title !== undefined) wire.title = t.title;
+    if (t.description !== undefined) wire.description = t.description;
+    if (t.mimeType !== undefined) wire.mimeType = t.mimeType;
+    return wire;
+  });
+  const requireKnown = (uri: string): void => {
+    if (registry.findResource(uri) === undefined) throw notFound(uri);
+  };
+  return [
+    {
+      method: 'resources/list',
+      params: CURSOR_PARAMS,
+      async handler(params, context) {
+        const all: JsonObject[] = [...registry.resources.values()].map(describe);
+        for (const { definition } of registry.templates) {
+          for (const resource of (await definition.list?.(context)) ?? []) all.push(describe(resource));
+        }
+        const { page, nextCursor } = paginate(all, params.cursor as string | undefined, PAGE_SIZE);
+        return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
+      },
+    },
+    {
+      method: 'resources/templates/list',
+      // checklist R6: still paginated per pagination.mdx and the schema.
+      params: CURSOR_PARAMS,
+      handler(params) {
+        const { page, nextCursor } = paginate(templates, params.cursor as string | undefined, PAGE_SIZE);
+        return nextCursor === undefined ? { resourceTemplates: page } : { resourceTemplates: page, nextCursor };
+      },
+    },
+    {
+      method: 'resources/read',
+      params: URI_PARAMS,
+      async handler(params, context) {
+        const uri = params.uri as string;
+        const found = registry.findResource(uri);
+        if (found === undefined) throw notFound(uri);
+        const contents = 'resource' in found ? await found.resource.read(context) : await found.template.definition.read(uri, found.variables, context);
+        if (contents === undefined) throw notFound(uri);
+        return { contents };
+      },
+    },
+    {
+      method: 'resources/subscribe',
+      params: URI_PARAMS,
+      handler(params, context) {
+        requireKnown(params.uri as string);
+        context.session.subscriptions.add(params.uri as string);
+        return {};
+      },
+    },
+    {
+      method: 'resources/unsubscribe',
+      params: URI_PARAMS,
+      handler(params, context) {
+        context.session.subscriptions.delete(params.uri as string);
+        return {};
+      },
+    },
+  ];
+}

@@ -1,0 +1,97 @@
+/**
+ * Per-session protocol state (MCP 2025-11-25 basic/lifecycle.mdx): the negotiated version, what
+ * the client declared, the log level, in-flight requests and resource subscriptions. It owns no
+ * connection: messages leave through MessageSinks that the transport provides. Session ids and
+ * expiry are the transport's business.
+ */
+import type { JsonObject, LogLevel } from './definitions.ts';
+import { idKey, type JsonRpcMessage, type RequestId } from './messages.ts';
+import { OutboundRequests } from './outbound.ts';
+import { LATEST_VERSION, type ProtocolVersion } from './versions.ts';
+
+/** Where the core puts a message for the client; the transport decides which stream it rides. */
+export interface MessageSink {
+  send(message: JsonRpcMessage): void;
+}
+
+/** RFC 5424 order, least severe first (server/utilities/logging.mdx). */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+export class Session {
+  /** Opaque id the transport assigned (MCP-Session-Id). */
+  readonly id: string;
+  /** Set by `initialize`; LATEST_VERSION until then. */
+  protocolVersion: ProtocolVersion = LATEST_VERSION;
+  clientCapabilities: JsonObject = {};
+  clientInfo: JsonObject = {};
+  /** True once `initialize` has been answered successfully. */
+  opened = false;
+  /** True once the client sent `notifications/initialized`. */
+  initialized = false;
+  /** Minimum level for notifications/message; undefined until logging/setLevel (we then send `info` and up). */
+  logLevel: LogLevel | undefined;
+  /** URIs this session subscribed to with resources/subscribe. */
+  readonly subscriptions = new Set<string>();
+  /** Server→client requests awaiting the client's answer. */
+  readonly outbound = new OutboundRequests();
+  /** The standalone (GET) stream, for messages unrelated to any request (basic/transports.mdx). */
+  standalone: MessageSink | undefined;
+  private readonly inFlight = new Map<string, AbortController>();
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Records the outcome of a successful `initialize`. */
+  open(version: ProtocolVersion, clientCapabilities: JsonObject, clientInfo: JsonObject): void {
+    this.protocolVersion = version;
+    this.clientCapabilities = clientCapabilities;
+    this.clientInfo = clientInfo;
+    this.opened = true;
+  }
+
+  /** Tracks a request; false when the id is already in flight (basic/index.mdx: ids are not reused). */
+  begin(id: RequestId, controller: AbortController): boolean {
+    const key = idKey(id);
+    if (this.inFlight.has(key)) return false;
+    this.inFlight.set(key, controller);
+    return true;
+  }
+
+  end(id: RequestId, controller: AbortController): void {
+    const key = idKey(id);
+    if (this.inFlight.get(key) === controller) this.inFlight.delete(key);
+  }
+
+  /** basic/utilities/cancellation.mdx: unknown or finished ids are ignored. */
+  cancel(id: RequestId, reason: string): void {
+    this.inFlight.get(idKey(id))?.abort(new CancelledError(reason));
+  }
+
+  /** True when a log message at `level` should be sent (server/utilities/logging.mdx). */
+  wantsLog(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.logLevel ?? 'info');
+  }
+
+  /** Sends a message unrelated to any request on the standalone stream, if one is open. */
+  notify(message: JsonRpcMessage): void {
+    this.standalone?.send(message);
+  }
+
+  /** Ends everything the session is doing: in-flight handlers and waiting server requests. */
+  close(): void {
+    for (const controller of this.inFlight.values()) controller.abort(new CancelledError('session closed'));
+    this.inFlight.clear();
+    this.outbound.rejectAll('session closed');
+    this.subscriptions.clear();
+    this.standalone = undefined;
+  }
+}
+
+/** The abort reason when a request is cancelled; such a request gets no response. */
+export class CancelledError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CancelledError';
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Protocol version negotiation (MCP 2025-11-25 basic/lifecycle.mdx "Version Negotiation") and
+ * the per-version differences this server honours. Versions are compared as known values from a
+ * list, never as strings ordered by `<`.
+ */
+
+/** Newest first. 2025-11-25 is current; the two before it are accepted (see docs/protocol-versions.md). */
+export const SUPPORTED_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
+
+export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
+
+export const LATEST_VERSION: ProtocolVersion = SUPPORTED_VERSIONS[0];
+
+/** basic/transports.mdx: with no header and no other way to know, assume 2025-03-26. */
+export const DEFAULT_HEADER_VERSION: ProtocolVersion = '2025-03-26';
+
+export function isSupportedVersion(value: string): value is ProtocolVersion {
+  return (SUPPORTED_VERSIONS as readonly string[]).includes(value);
+}
+
+/**
+ * basic/lifecycle.mdx: if the server supports the requested version it MUST answer with the same;
+ * otherwise it MUST answer with another version it supports, which SHOULD be its latest.
+ */
+export function negotiateVersion(requested: string): ProtocolVersion {
+  return isSupportedVersion(requested) ? requested : LATEST_VERSION;
+}
+
+/**
+ * basic/transports.mdx (2025-11-25, SEP-1699): the priming event (an id with empty data) is new;
+ * older clients mis-parse empty data, so it goes only to sessions that negotiated 2025-11-25.
+ */
+export function sendsPrimingEvents(version: ProtocolVersion): boolean {
+  return version === '2025-11-25';
+}

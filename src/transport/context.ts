@@ -1,0 +1,37 @@
+/**
+ * What every request handler of the transport shares: the protocol core, the verifier, the
+ * session table, limits and the logger, gathered once at start-up and passed down explicitly.
+ * Also the per-request record that becomes the one access-log line.
+ */
+import type { BearerVerifier, ChallengeInfo } from '../auth/principal.ts';
+import type { Logger } from '../log.ts';
+import type { ProtocolCore } from '../protocol/core.ts';
+import type { OriginPolicy } from './origin.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { SessionTable } from './sessions.ts';
+
+export interface TransportContext {
+  readonly core: ProtocolCore;
+  readonly verifier: BearerVerifier;
+  readonly challenge: ChallengeInfo;
+  /** Every scope the server knows, for the `scope` of step-up challenges. */
+  readonly knownScopes: readonly string[];
+  readonly sessions: SessionTable;
+  readonly origins: OriginPolicy;
+  readonly toolLimiter: RateLimiter;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+  /** The `retry` hint (ms) sent before we close an SSE connection ourselves. */
+  readonly retryMs: number;
+  /** Protected Resource Metadata (RFC 9728): the paths it is served at and its serialised body. */
+  readonly metadata: { readonly paths: readonly string[]; readonly body: string } | undefined;
+}
+
+/** Fields of the access-log line, filled in as the request moves through its stages. */
+export interface RequestRecord {
+  rpcMethod?: string;
+  session?: string;
+  clientId?: string;
+  /** Why the request was refused, for the log only (never a token). */
+  reason?: string;
+}

@@ -1,0 +1,116 @@
+/**
+ * POST /mcp (MCP 2025-11-25 basic/transports.mdx "Sending Messages to the Server"), after the
+ * router has checked Host, Origin and the bearer token. One named pipeline:
+ * checkMediaTypes → readBody → classify → resolveSession → checkVersion → authorize → dispatch → reply.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.ts';
+import type { Classified, JsonRpcRequest } from '../protocol/messages.ts';
+import { parseAndClassify } from '../protocol/messages.ts';
+import { authorize, principalKey } from './authenticate.ts';
+import { BodyError, readBody } from './body.ts';
+import type { RequestRecord, TransportContext } from './context.ts';
+import { acceptsMediaType, isJsonContentType } from './media-type.ts';
+import { accepted, reject, rejectMessage, type Headers } from './reply.ts';
+import { ResponseChannel, type ResponseModes } from './response-channel.ts';
+import { resolveSession, SESSION_HEADER } from './session-check.ts';
+import type { HttpSession } from './sessions.ts';
+
+interface PostRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ctx: TransportContext;
+  principal: Principal;
+  record: RequestRecord;
+  cors: Headers;
+}
+
+export async function handlePost(post: PostRequest): Promise<void> {
+  const modes = checkMediaTypes(post);
+  if (modes === undefined) return;
+  const message = await readMessage(post);
+  if (message === undefined) return;
+  if (message.kind === 'request' && message.message.method === 'initialize') return initialize(post, message.message, modes);
+  const session = resolveSession(post.req, post.res, post.ctx, post.principal, post.record, post.cors);
+  if (session === undefined) return;
+  switch (message.kind) {
+    case 'notification':
+      // basic/transports.mdx: an accepted notification gets 202 with no body.
+      post.ctx.core.dispatcher.notification(message.message, session.protocol);
+      return accepted(post.res, post.cors);
+    case 'response':
+      if (!session.protocol.outbound.settle(message.message)) return reject(post.res, 'responseNotAccepted', post.cors);
+      return accepted(post.res, post.cors);
+    case 'request':
+      return dispatch(post, session, message.message, modes);
+  }
+}
+
+/** Checklist H8: 415 for a body that is not JSON, 406 when we can answer in neither form. */
+function checkMediaTypes({ req, res, cors }: PostRequest): ResponseModes | undefined {
+  if (!isJsonContentType(req.headers['content-type'])) return void reject(res, 'unsupportedMediaType', cors);
+  const modes = { json: acceptsMediaType(req.headers.accept, 'application/json'), sse: acceptsMediaType(req.headers.accept, 'text/event-stream') };
+  if (!modes.json && !modes.sse) return void reject(res, 'notAcceptable', cors);
+  return modes;
+}
+
+async function readMessage({ req, res, ctx, record, cors }: PostRequest): Promise<Exclude<Classified, { kind: 'invalid' }> | undefined> {
+  let text: string;
+  try {
+    text = await readBody(req, { limit: ctx.maxBodyBytes });
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    record.reason = `body ${error.kind}`;
+    if (error.kind === 'too-large') return void reject(res, 'bodyTooLarge', { ...cors, connection: 'close' });
+    return void reject(res, error.kind === 'truncated' ? 'bodyTruncated' : 'bodyNotUtf8', cors);
+  }
+  const classified = parseAndClassify(text);
+  if (classified.kind === 'invalid') {
+    record.reason = classified.error.message;
+    return void rejectMessage(res, classified.error, classified.id);
+  }
+  if (classified.kind !== 'response') record.rpcMethod = classified.message.method;
+  return classified;
+}
+
+/** basic/lifecycle.mdx "Initialization": a new session, added only when initialize succeeds. */
+async function initialize(post: PostRequest, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
+  const { req, res, ctx, record, cors } = post;
+  if (req.headers[SESSION_HEADER] !== undefined) return reject(res, 'sessionOnInitialize', cors, request.id);
+  if (ctx.sessions.full) {
+    ctx.sessions.sweep();
+    if (ctx.sessions.full) return reject(res, 'tooManySessions', { ...cors, 'retry-after': 60 }, request.id);
+  }
+  const session = ctx.sessions.prepare(principalKey(post.principal));
+  // basic/transports.mdx: the session id travels in MCP-Session-Id on the InitializeResult response.
+  const channel = new ResponseChannel(res, session, modes, { ...cors, 'mcp-session-id': session.id });
+  const response = await ctx.core.dispatcher.request(request, { session: session.protocol, principal: post.principal, related: channel, correlationId: session.id });
+  if (session.protocol.opened) {
+    ctx.sessions.add(session);
+    record.session = session.id;
+  }
+  channel.respond(response);
+}
+
+async function dispatch(post: PostRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
+  const { res, ctx, principal, record, cors } = post;
+  if (!authorize(res, request.method, request.params, principal, ctx, record, cors)) return;
+  if (request.method === 'tools/call') {
+    const wait = ctx.toolLimiter.take(principalKey(principal));
+    if (wait > 0) return reject(res, 'rateLimited', { ...cors, 'retry-after': wait }, request.id);
+  }
+  const channel = new ResponseChannel(res, session, modes, cors);
+  // H19: a dropped connection cancels work only when nothing can resume its answer.
+  const connection = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished && !channel.streaming) connection.abort(new Error('connection closed'));
+  });
+  const response = await ctx.core.dispatcher.request(request, {
+    session: session.protocol,
+    principal,
+    related: channel,
+    connectionSignal: connection.signal,
+    correlationId: `${session.id}:${String(request.id)}`,
+  });
+  channel.respond(response);
+}

@@ -1,0 +1,93 @@
+/**
+ * The one place that writes HTTP answers (STYLE principle 5): every rejection's status, headers
+ * and JSON-RPC body are decided together in the REJECTIONS table, and JSON responses are written
+ * in one `end()` call. Nothing else in the server composes an error response. Bodies never hold a
+ * token, a header value, a path or a stack.
+ */
+import type { ServerResponse } from 'node:http';
+import { ErrorCode } from '../protocol/errors.ts';
+import { errorResponse, type JsonRpcMessage, type RequestId } from '../protocol/messages.ts';
+
+export interface Rejection {
+  status: number;
+  code: number;
+  message: string;
+}
+
+/** Every HTTP-level refusal, with its source. */
+export const REJECTIONS = {
+  // MCP 2025-11-25 basic/transports.mdx: an invalid Origin MUST get 403.
+  originForbidden: { status: 403, code: ErrorCode.InvalidRequest, message: 'Forbidden: Origin not allowed' },
+  // Defence in depth against DNS rebinding (checklist H4): a Host we do not serve.
+  hostForbidden: { status: 403, code: ErrorCode.InvalidRequest, message: 'Forbidden: Host not allowed' },
+  // RFC 9110 §15.5.6: with Allow.
+  methodNotAllowed: { status: 405, code: ErrorCode.InvalidRequest, message: 'Method not allowed' },
+  notFound: { status: 404, code: ErrorCode.InvalidRequest, message: 'Not found' },
+  duplicateHeader: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: a header that must appear once appears more than once' },
+  // RFC 6750 §3.1 and MCP basic/authorization.mdx "Error Handling".
+  missingToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: a bearer token is required' },
+  invalidToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: the bearer token is not valid' },
+  malformedAuthorization: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: malformed authorization' },
+  insufficientScope: { status: 403, code: ErrorCode.InvalidRequest, message: 'Forbidden: the token lacks a required scope' },
+  issuerUnavailable: { status: 503, code: ErrorCode.InternalError, message: 'The token issuer cannot be reached; try again shortly' },
+  // Checklist H8 (SDK practice): 406 / 415 for media types we cannot serve.
+  notAcceptable: { status: 406, code: ErrorCode.InvalidRequest, message: 'Not acceptable: Accept must allow application/json or text/event-stream' },
+  notAcceptableStream: { status: 406, code: ErrorCode.InvalidRequest, message: 'Not acceptable: Accept must allow text/event-stream' },
+  unsupportedMediaType: { status: 415, code: ErrorCode.InvalidRequest, message: 'Unsupported media type: Content-Type must be application/json' },
+  bodyTooLarge: { status: 413, code: ErrorCode.InvalidRequest, message: 'Payload too large' },
+  bodyTruncated: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: the body ended before Content-Length bytes' },
+  // basic/index.mdx: messages MUST be UTF-8.
+  bodyNotUtf8: { status: 400, code: ErrorCode.ParseError, message: 'Parse error: the body is not valid UTF-8' },
+  // basic/transports.mdx: sessions.
+  missingSession: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: MCP-Session-Id header is required' },
+  unknownSession: { status: 404, code: ErrorCode.InvalidRequest, message: 'Session not found' },
+  sessionOnInitialize: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: initialize must not carry MCP-Session-Id' },
+  tooManySessions: { status: 503, code: ErrorCode.InvalidRequest, message: 'Too many sessions; close one or try again later' },
+  // basic/transports.mdx: an invalid or unsupported MCP-Protocol-Version MUST get 400.
+  unsupportedVersion: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: unsupported MCP-Protocol-Version' },
+  versionMismatch: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: MCP-Protocol-Version differs from the version negotiated for this session' },
+  responseNotAccepted: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: no request of ours awaits this response' },
+  badLastEventId: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: Last-Event-ID names no stream of this session' },
+  streamConflict: { status: 409, code: ErrorCode.InvalidRequest, message: 'Conflict: this session already has a standalone stream open' },
+  // MCP server/tools.mdx "Security Considerations": rate-limit tool invocations.
+  rateLimited: { status: 429, code: ErrorCode.InvalidRequest, message: 'Too many tool calls; slow down' },
+  internal: { status: 500, code: ErrorCode.InternalError, message: 'Internal error' },
+  shuttingDown: { status: 503, code: ErrorCode.InternalError, message: 'The server is shutting down' },
+} as const satisfies Record<string, Rejection>;
+
+export type RejectionName = keyof typeof REJECTIONS;
+
+export type Headers = Record<string, string | number>;
+
+/** Writes a rejection: its status, the extra headers, and a JSON-RPC error with no id unless known. */
+export function reject(res: ServerResponse, name: RejectionName, headers: Headers = {}, id?: RequestId): void {
+  const rejection: Rejection = REJECTIONS[name];
+  writeJson(res, rejection.status, errorResponse({ code: rejection.code, message: rejection.message }, id), headers);
+}
+
+/** Answers a body that is not a valid JSON-RPC message (400, JSON-RPC 2.0 §5.1 codes). */
+export function rejectMessage(res: ServerResponse, error: { code: number; message: string }, id?: RequestId): void {
+  writeJson(res, 400, errorResponse(error, id));
+}
+
+/** One JSON body in a single write. */
+export function writeJson(res: ServerResponse, status: number, body: JsonRpcMessage | object, headers: Headers = {}): void {
+  writeText(res, status, JSON.stringify(body), headers);
+}
+
+export function writeText(res: ServerResponse, status: number, text: string, headers: Headers = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** 202 Accepted with no body (basic/transports.mdx: accepted notifications and responses). */
+export function accepted(res: ServerResponse, headers: Headers = {}): void {
+  res.writeHead(202, { ...headers, 'content-length': 0 });
+  res.end();
+}
+
+export function noContent(res: ServerResponse, headers: Headers = {}): void {
+  res.writeHead(204, headers);
+  res.end();
+}

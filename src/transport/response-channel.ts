@@ -1,0 +1,69 @@
+/**
+ * How the answer to one POSTed request travels (MCP 2025-11-25 basic/transports.mdx "Sending
+ * Messages to the Server"): as a single `application/json` body when the handler sends nothing
+ * before its result, or as an SSE stream as soon as it sends a related message (progress, a log
+ * line, a request to the client); the stream then ends with the response. A client that accepts
+ * only one of the two always gets that one. See docs/decisions.md "Response mode".
+ */
+import type { ServerResponse } from 'node:http';
+import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
+import type { MessageSink } from '../protocol/session.ts';
+import { sendsPrimingEvents } from '../protocol/versions.ts';
+import type { EventStream } from './event-stream.ts';
+import { noContent, writeJson, type Headers } from './reply.ts';
+import type { HttpSession } from './sessions.ts';
+
+export interface ResponseModes {
+  json: boolean;
+  sse: boolean;
+}
+
+export class ResponseChannel implements MessageSink {
+  private stream: EventStream | undefined;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly session: HttpSession,
+    private readonly modes: ResponseModes,
+    private readonly headers: Headers,
+  ) {
+    if (!modes.json) this.openStream();
+  }
+
+  /** True once the answer became an SSE stream, which a reconnecting client can resume. */
+  get streaming(): boolean {
+    return this.stream !== undefined;
+  }
+
+  /** A message related to the request; dropped when the client accepts no event stream. */
+  send(message: JsonRpcMessage): void {
+    if (this.done) return;
+    if (this.stream === undefined && this.modes.sse) this.openStream();
+    this.stream?.send(message);
+  }
+
+  /** The final response, or undefined for a cancelled request (no response is sent). */
+  respond(response: JsonRpcResponse | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.stream !== undefined) {
+      this.stream.finish(response);
+    } else if (response !== undefined) {
+      writeJson(this.res, 200, response, this.headers);
+    } else {
+      // cancellation.mdx: no response for a cancelled request; the HTTP exchange still ends.
+      noContent(this.res, this.headers);
+    }
+  }
+
+  /** Server-initiated disconnect of this request's stream (polling, basic/transports.mdx). */
+  disconnect(retryMs: number): void {
+    this.stream?.disconnect(retryMs);
+  }
+
+  private openStream(): void {
+    this.stream = this.session.openStream();
+    this.stream.attach(this.res, { priming: sendsPrimingEvents(this.session.protocol.protocolVersion), headers: this.headers });
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Finding the session a request belongs to (MCP 2025-11-25 basic/transports.mdx "Session
+ * Management" and "Protocol Version Header"): a missing MCP-Session-Id is 400, an unknown or
+ * ended one 404, one created by another principal is treated as unknown (and logged), and an
+ * MCP-Protocol-Version that is unsupported or contradicts the session is 400.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.ts';
+import { isSupportedVersion } from '../protocol/versions.ts';
+import { principalKey } from './authenticate.ts';
+import type { RequestRecord, TransportContext } from './context.ts';
+import { reject, type Headers } from './reply.ts';
+import type { HttpSession } from './sessions.ts';
+
+export const SESSION_HEADER = 'mcp-session-id';
+export const VERSION_HEADER = 'mcp-protocol-version';
+
+export function resolveSession(req: IncomingMessage, res: ServerResponse, ctx: TransportContext, principal: Principal, record: RequestRecord, cors: Headers): HttpSession | undefined {
+  const id = req.headers[SESSION_HEADER];
+  // basic/transports.mdx: a request without the session id SHOULD get 400.
+  if (typeof id !== 'string' || id === '') return void reject(res, 'missingSession', cors);
+  const session = ctx.sessions.get(id);
+  // basic/transports.mdx: an ended or unknown session MUST get 404.
+  if (session === undefined) return void reject(res, 'unknownSession', cors);
+  // security_best_practices.mdx "Session Hijacking": bind sessions to the validated identity.
+  if (session.owner !== principalKey(principal)) {
+    record.reason = 'session used by another principal';
+    ctx.logger.warn('session presented by another principal', { session: id, clientId: record.clientId });
+    return void reject(res, 'unknownSession', cors);
+  }
+  record.session = id;
+  const version = req.headers[VERSION_HEADER];
+  if (version !== undefined) {
+    // basic/transports.mdx: invalid or unsupported → 400; checklist H36: a mismatch → 400 too.
+    if (typeof version !== 'string' || !isSupportedVersion(version)) return void reject(res, 'unsupportedVersion', cors);
+    if (version !== session.protocol.protocolVersion) return void reject(res, 'versionMismatch', cors);
+  }
+  return session;
+}

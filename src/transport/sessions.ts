@@ -1,0 +1,141 @@
+/**
+ * The live sessions of the HTTP transport (MCP 2025-11-25 basic/transports.mdx "Session
+ * Management"): cryptographically random ids, each session bound to the principal that created
+ * it, its SSE streams, a cap on how many live at once, idle expiry, and a periodic sweep that also
+ * sends heartbeats. Protocol state lives in protocol/session.ts; this module owns the HTTP side.
+ */
+import { randomBytes } from 'node:crypto';
+import { Session } from '../protocol/session.ts';
+import { EventStream, type StreamLimits } from './event-stream.ts';
+
+export interface SessionLimits extends StreamLimits {
+  readonly maxSessions: number;
+  readonly idleMs: number;
+  /** Finished POST streams kept per session for late resumption. */
+  readonly keptStreams: number;
+}
+
+export class HttpSession {
+  readonly protocol: Session;
+  /** `iss`, `sub` and `cid` of the creating token (security_best_practices.mdx: bind sessions to the user). */
+  readonly owner: string;
+  lastSeen: number;
+  /** The standalone GET stream, once opened. */
+  standalone: EventStream | undefined;
+  private readonly streams = new Map<string, EventStream>();
+  private nextStream = 1;
+
+  constructor(id: string, owner: string, now: number, private readonly limits: SessionLimits) {
+    this.protocol = new Session(id);
+    this.owner = owner;
+    this.lastSeen = now;
+  }
+
+  get id(): string {
+    return this.protocol.id;
+  }
+
+  /** A new logical stream; old finished ones beyond the limit are forgotten. */
+  openStream(): EventStream {
+    const stream = new EventStream(String(this.nextStream++), this.limits);
+    this.streams.set(stream.id, stream);
+    if (this.streams.size > this.limits.keptStreams) {
+      for (const [id, old] of this.streams) {
+        if (this.streams.size <= this.limits.keptStreams) break;
+        if (old.finished && !old.attached) this.streams.delete(id);
+      }
+    }
+    return stream;
+  }
+
+  findStream(id: string): EventStream | undefined {
+    return this.streams.get(id);
+  }
+
+  /** Opens (or replaces) the standalone stream and routes unrelated messages to it. */
+  openStandalone(): EventStream {
+    this.standalone?.close();
+    const stream = this.openStream();
+    this.standalone = stream;
+    this.protocol.standalone = stream;
+    return stream;
+  }
+
+  /** Heartbeats on every attached stream. */
+  heartbeat(): void {
+    for (const stream of this.streams.values()) stream.heartbeat();
+  }
+
+  close(): void {
+    this.protocol.close();
+    for (const stream of this.streams.values()) stream.close();
+    this.streams.clear();
+  }
+}
+
+/** A Map of sessions keyed by id (STYLE principle 6), never a plain object. */
+export class SessionTable {
+  private readonly sessions = new Map<string, HttpSession>();
+
+  constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get full(): boolean {
+    return this.sessions.size >= this.limits.maxSessions;
+  }
+
+  /** A session not yet in the table: it joins only once `initialize` succeeded. */
+  prepare(owner: string): HttpSession {
+    // basic/transports.mdx: globally unique, cryptographically secure, visible ASCII only.
+    const id = randomBytes(24).toString('base64url');
+    return new HttpSession(id, owner, this.now(), this.limits);
+  }
+
+  add(session: HttpSession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  get(id: string): HttpSession | undefined {
+    const session = this.sessions.get(id);
+    if (session !== undefined) session.lastSeen = this.now();
+    return session;
+  }
+
+  delete(id: string): boolean {
+    const session = this.sessions.get(id);
+    if (session === undefined) return false;
+    this.sessions.delete(id);
+    session.close();
+    return true;
+  }
+
+  protocolSessions(): Iterable<Session> {
+    const sessions = this.sessions.values();
+    return (function* () {
+      for (const session of sessions) yield session.protocol;
+    })();
+  }
+
+  /** Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends heartbeats. */
+  sweep(): number {
+    const cutoff = this.now() - this.limits.idleMs;
+    let expired = 0;
+    for (const [id, session] of this.sessions) {
+      const busy = session.standalone?.attached === true;
+      if (!busy && session.lastSeen < cutoff) {
+        this.delete(id);
+        expired++;
+      } else {
+        session.heartbeat();
+      }
+    }
+    return expired;
+  }
+
+  closeAll(): void {
+    for (const id of [...this.sessions.keys()]) this.delete(id);
+  }
+}
