@@ -1,0 +1,150 @@
+/**
+ * The incident store contract, its error catalogue, and the pieces every implementation shares:
+ * the opaque page cursor and the filter-then-page selection. Reads are synchronous views of
+ * committed data; writes resolve once durable. Storage formats live in the implementations
+ * (json-store.ts); nothing here does I/O.
+ */
+import type { Incident, Severity, Status } from './model.ts';
+import { isIncidentId } from './model.ts';
+
+/** Narrows `list`; every given field must match. */
+export interface IncidentFilter {
+  severity?: Severity;
+  status?: Status;
+  /** Case-insensitive substring of the title or the description. */
+  query?: string;
+}
+
+export interface PageRequest {
+  /** A positive integer. */
+  limit: number;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface IncidentPage {
+  incidents: Incident[];
+  /** Present when more incidents match after this page. */
+  nextCursor?: string;
+}
+
+export interface NewIncident {
+  title: string;
+  severity: Severity;
+  status: Status;
+  description?: string;
+}
+
+/** Fields to change; an empty `description` removes it. */
+export interface IncidentPatch {
+  title?: string;
+  severity?: Severity;
+  status?: Status;
+  description?: string;
+}
+
+export interface IncidentChange {
+  kind: 'created' | 'updated';
+  incident: Incident;
+}
+
+export type ChangeListener = (change: IncidentChange) => void;
+
+/** Incidents, newest (highest id) first. Returned records are frozen. */
+export interface IncidentStore {
+  get(id: string): Incident | undefined;
+  /** One page of matching incidents, newest first. Throws StoreCursorError for a bad cursor. */
+  list(filter: IncidentFilter, page: PageRequest): IncidentPage;
+  /** Every incident, newest first. */
+  all(): Incident[];
+  /** Resolves once the new incident is durable; rejects with StoreWriteError otherwise. */
+  create(input: NewIncident, createdBy?: string): Promise<Incident>;
+  /** Resolves with the updated incident once durable, or undefined for an unknown id. */
+  update(id: string, patch: IncidentPatch): Promise<Incident | undefined>;
+  /** Called after each durable change; returns the unsubscribe function. Listeners must not throw. */
+  onChange(listener: ChangeListener): () => void;
+  /** Finishes pending writes, then refuses new ones. */
+  close(): Promise<void>;
+}
+
+/** The stored data could not be read: bad JSON or an invalid record. Never sent to clients. */
+export class StoreLoadError extends Error {
+  readonly code = 'ERR_INCIDENT_STORE_LOAD';
+  readonly path: string;
+  /** 1-based line of the problem, when known. */
+  readonly line: number | undefined;
+  readonly problem: string;
+  constructor(path: string, line: number | undefined, problem: string) {
+    super(`cannot load incidents from ${path}${line === undefined ? '' : `:${line}`}: ${problem}`);
+    this.name = 'StoreLoadError';
+    this.path = path;
+    this.line = line;
+    this.problem = problem;
+  }
+}
+
+/** A change could not be made durable; nothing of it was kept. The message names no directory. */
+export class StoreWriteError extends Error {
+  readonly code = 'ERR_INCIDENT_STORE_WRITE';
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = 'StoreWriteError';
+  }
+}
+
+/** A cursor that this store did not issue. */
+export class StoreCursorError extends Error {
+  readonly code = 'ERR_INCIDENT_STORE_CURSOR';
+  constructor() {
+    super('invalid cursor: pass a nextCursor value exactly as it was returned');
+    this.name = 'StoreCursorError';
+  }
+}
+
+const CURSOR_PREFIX = 'before:';
+
+/** The cursor names the last id returned; ids only grow, so pages stay stable under inserts. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(CURSOR_PREFIX + lastId, 'utf8').toString('base64url');
+}
+
+/** The last id seen, or StoreCursorError for anything encodeCursor could not have produced. */
+export function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = decoded.slice(CURSOR_PREFIX.length);
+  if (!decoded.startsWith(CURSOR_PREFIX) || !isIncidentId(id) || encodeCursor(id) !== cursor) {
+    throw new StoreCursorError();
+  }
+  return id;
+}
+
+/** True when the incident passes every field of the filter. */
+export function matchesFilter(incident: Incident, filter: IncidentFilter): boolean {
+  if (filter.severity !== undefined && incident.severity !== filter.severity) return false;
+  if (filter.status !== undefined && incident.status !== filter.status) return false;
+  if (filter.query === undefined || filter.query === '') return true;
+  const needle = filter.query.toLowerCase();
+  return (
+    incident.title.toLowerCase().includes(needle) ||
+    (incident.description?.toLowerCase().includes(needle) ?? false)
+  );
+}
+
+/** Filters and pages incidents that are already in newest-first order. */
+export function selectPage(newestFirst: Iterable<Incident>, filter: IncidentFilter, page: PageRequest): IncidentPage {
+  if (!Number.isInteger(page.limit) || page.limit < 1) {
+    throw new TypeError(`page limit must be a positive integer, got ${page.limit}`);
+  }
+  const before = page.cursor === undefined ? undefined : Number(decodeCursor(page.cursor));
+  const incidents: Incident[] = [];
+  for (const incident of newestFirst) {
+    if (before !== undefined && Number(incident.id) >= before) continue;
+    if (!matchesFilter(incident, filter)) continue;
+    if (incidents.length === page.limit) {
+      const last = incidents[incidents.length - 1] as Incident;
+      return { incidents, nextCursor: encodeCursor(last.id) };
+    }
+    incidents.push(incident);
+  }
+  return { incidents };
+}

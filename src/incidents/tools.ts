@@ -1,0 +1,168 @@
+/**
+ * The incident tools: create_incident, list_incidents, update_incident. Each is a plain
+ * ToolDefinition: JSON Schemas (tool-schemas.ts), scopes, annotations, and a `call` that turns
+ * validated arguments into a store operation and a result with structuredContent plus one
+ * readable text line. Argument validation against inputSchema happens in the protocol core
+ * before `call`; here are only the rules a schema cannot say (blank titles, unknown ids).
+ */
+import type { CallToolResult, FeatureContext, JsonObject, ToolDefinition } from '../protocol/definitions.ts';
+import { ToolError } from '../protocol/definitions.ts';
+import type { Incident, Severity, Status } from './model.ts';
+import { SEVERITIES, STATUSES } from './model.ts';
+import { READ_SCOPE, WRITE_SCOPE } from './scopes.ts';
+import { CREATE_INPUT, INCIDENT_OUTPUT, LIST_INPUT, LIST_OUTPUT, UPDATE_INPUT } from './tool-schemas.ts';
+import type { IncidentFilter, IncidentPage, IncidentPatch, IncidentStore } from './store.ts';
+import { StoreCursorError, StoreWriteError } from './store.ts';
+
+const DEFAULT_SEVERITY: Severity = 'medium';
+const DEFAULT_STATUS: Status = 'open';
+const DEFAULT_LIMIT = 50;
+
+/** The three incident tools, bound to `store`. */
+export function incidentTools(store: IncidentStore): ToolDefinition[] {
+  return [createIncident(store), listIncidents(store), updateIncident(store)];
+}
+
+function createIncident(store: IncidentStore): ToolDefinition {
+  return {
+    name: 'create_incident',
+    title: 'Create incident',
+    description:
+      'Record a new incident in the incident tracker. Use it when someone reports a new problem; ' +
+      'call list_incidents with a query first if it may already be tracked. Severity defaults to ' +
+      'medium and status to open. Returns the new incident, including the id it was given.',
+    inputSchema: CREATE_INPUT,
+    outputSchema: INCIDENT_OUTPUT,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    requiredScopes: [WRITE_SCOPE],
+    async call(args: JsonObject, context: FeatureContext): Promise<CallToolResult> {
+      const title = nonBlankTitle(args);
+      if (title === undefined) throw new ToolError('title is required', { argument: 'title' });
+      const description = optionalString(args, 'description');
+      const input = {
+        title,
+        severity: optionalOneOf(args, 'severity', SEVERITIES) ?? DEFAULT_SEVERITY,
+        status: optionalOneOf(args, 'status', STATUSES) ?? DEFAULT_STATUS,
+        ...(description === undefined ? {} : { description }),
+      };
+      const incident = await storeCall(() => store.create(input, context.principal.clientId ?? context.principal.subject));
+      return incidentResult(incident, `Created incident ${describe(incident)}.`);
+    },
+  };
+}
+
+function listIncidents(store: IncidentStore): ToolDefinition {
+  return {
+    name: 'list_incidents',
+    title: 'List incidents',
+    description:
+      'List tracked incidents, newest first, optionally filtered by severity, status, or a text ' +
+      'query matched case-insensitively against titles and descriptions. Results are paged: when ' +
+      'the result has nextCursor, call again with the same filters and that cursor for more.',
+    inputSchema: LIST_INPUT,
+    outputSchema: LIST_OUTPUT,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    requiredScopes: [READ_SCOPE],
+    async call(args: JsonObject): Promise<CallToolResult> {
+      const severity = optionalOneOf(args, 'severity', SEVERITIES);
+      const status = optionalOneOf(args, 'status', STATUSES);
+      const query = optionalString(args, 'query');
+      const cursor = optionalString(args, 'cursor');
+      const limit = args['limit'] ?? DEFAULT_LIMIT;
+      if (typeof limit !== 'number') throw new ToolError('limit must be an integer', { argument: 'limit' });
+      const filter: IncidentFilter = {};
+      if (severity !== undefined) filter.severity = severity;
+      if (status !== undefined) filter.status = status;
+      if (query !== undefined) filter.query = query;
+      let page: IncidentPage;
+      try {
+        page = store.list(filter, cursor === undefined ? { limit } : { limit, cursor });
+      } catch (error) {
+        // Cursors are opaque to the caller, so one we did not issue is an input error to correct.
+        if (error instanceof StoreCursorError) throw new ToolError(error.message, { argument: 'cursor' });
+        throw error;
+      }
+      const lines = page.incidents.length === 0 ? ['No incidents match.'] : page.incidents.map(describe);
+      if (page.nextCursor !== undefined) {
+        lines.push(`More incidents match: call list_incidents again with cursor "${page.nextCursor}".`);
+      }
+      return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { ...page } };
+    },
+  };
+}
+
+function updateIncident(store: IncidentStore): ToolDefinition {
+  return {
+    name: 'update_incident',
+    title: 'Update incident',
+    description:
+      'Change an existing incident: its status (e.g. to investigating or resolved), severity, ' +
+      'title or description. Give the id and only the fields to change; an empty description ' +
+      'removes it. Setting a field to the value it already has changes nothing.',
+    inputSchema: UPDATE_INPUT,
+    outputSchema: INCIDENT_OUTPUT,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    requiredScopes: [WRITE_SCOPE],
+    async call(args: JsonObject): Promise<CallToolResult> {
+      const id = optionalString(args, 'id');
+      if (id === undefined) throw new ToolError('id is required', { argument: 'id' });
+      const patch: IncidentPatch = {};
+      const title = nonBlankTitle(args);
+      const severity = optionalOneOf(args, 'severity', SEVERITIES);
+      const status = optionalOneOf(args, 'status', STATUSES);
+      const description = optionalString(args, 'description');
+      if (title !== undefined) patch.title = title;
+      if (severity !== undefined) patch.severity = severity;
+      if (status !== undefined) patch.status = status;
+      if (description !== undefined) patch.description = description;
+      if (Object.keys(patch).length === 0) {
+        throw new ToolError('Nothing to update: give at least one of status, severity, title or description.');
+      }
+      const incident = await storeCall(() => store.update(id, patch));
+      if (incident === undefined) {
+        throw new ToolError(`No incident has id "${id}". Use list_incidents to find the id.`, { argument: 'id', id });
+      }
+      return incidentResult(incident, `Updated incident ${describe(incident)}.`);
+    },
+  };
+}
+
+/** `#5 "Disk full" (high, open)` */
+function describe(incident: Incident): string {
+  return `#${incident.id} ${JSON.stringify(incident.title)} (${incident.severity}, ${incident.status})`;
+}
+
+// MCP 2025-11-25 server/tools.mdx: structured results MUST conform to the declared outputSchema.
+function incidentResult(incident: Incident, line: string): CallToolResult {
+  return { content: [{ type: 'text', text: line }], structuredContent: { incident } };
+}
+
+// MCP 2025-11-25 server/tools.mdx: API failures are tool execution errors, so the model may retry.
+async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof StoreWriteError) throw new ToolError(error.message);
+    throw error;
+  }
+}
+
+/** The trimmed title, undefined when absent; a blank one is an input error the schema can't express. */
+function nonBlankTitle(args: JsonObject): string | undefined {
+  const title = optionalString(args, 'title')?.trim();
+  // MCP 2025-11-25 server/tools.mdx: input validation errors are tool execution errors.
+  if (title === '') throw new ToolError('title must contain more than whitespace', { argument: 'title' });
+  return title;
+}
+
+function optionalString(args: JsonObject, name: string): string | undefined {
+  const value = args[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ToolError(`${name} must be a string`, { argument: name });
+}
+
+function optionalOneOf<T extends string>(args: JsonObject, name: string, allowed: readonly T[]): T | undefined {
+  const value = optionalString(args, name);
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  throw new ToolError(`${name} must be one of ${allowed.join(', ')}`, { argument: name });
+}
