@@ -1,0 +1,115 @@
+/**
+ * Assembles one MCP server from parts: feature definitions, the protocol core, a bearer verifier
+ * and the HTTP transport, listening on a host and port. It knows nothing of incidents: app.ts
+ * builds the incident server on it, and the conformance fixtures server builds its own.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { metadataPaths, protectedResourceMetadata } from './auth/metadata.ts';
+import type { BearerVerifier } from './auth/principal.ts';
+import { defaultPublicUrl } from './config.ts';
+import type { Logger } from './log.ts';
+import { createProtocolCore } from './protocol/core.ts';
+import type { FeatureSet, ResourceEvents } from './protocol/definitions.ts';
+import type { ServerIdentity } from './protocol/lifecycle.ts';
+import { FeatureRegistry } from './protocol/registry.ts';
+import type { TransportContext } from './transport/context.ts';
+import { boundPort, createBareServer, MCP_PATH, requestHandler, type ServerTimeouts } from './transport/http-server.ts';
+import { RateLimiter } from './transport/rate-limit.ts';
+import { SessionTable } from './transport/sessions.ts';
+
+export interface McpServerOptions {
+  readonly identity: ServerIdentity;
+  /** The features, given the registry's resource events so they can report changes. */
+  readonly features: (events: ResourceEvents) => FeatureSet;
+  readonly verifier: BearerVerifier;
+  /** The authorization server named in Protected Resource Metadata; none: no metadata is served. */
+  readonly issuer: string | undefined;
+  /** Scopes in `scopes_supported`; the first ones, `challengeScopes`, are asked for in a 401. */
+  readonly scopes: readonly string[];
+  readonly challengeScopes: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string | undefined;
+  readonly allowedOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly maxSessions: number;
+  readonly sessionIdleMs: number;
+  readonly toolRateLimit: number;
+  readonly resourceDocumentation?: string | undefined;
+  readonly logger: Logger;
+  readonly timeouts?: ServerTimeouts | undefined;
+  /** Heartbeat and idle-expiry sweep period (default 15 s). */
+  readonly sweepMs?: number | undefined;
+  /** The `retry` hint (ms) sent before the server closes an SSE connection (default 1000). */
+  readonly retryMs?: number | undefined;
+}
+
+export interface RunningMcpServer {
+  /** The local endpoint, `http://{host}:{port}/mcp`. */
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly sessions: SessionTable;
+  /** Stops accepting, ends streams, and lets in-flight requests finish for up to `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+function metadataFor(options: McpServerOptions, publicUrl: string): Pick<TransportContext, 'metadata' | 'challenge'> {
+  const paths = metadataPaths(publicUrl);
+  const challenge = { resourceMetadataUrl: paths.url, defaultScopes: options.challengeScopes };
+  if (options.issuer === undefined) return { challenge, metadata: undefined };
+  const document = protectedResourceMetadata({
+    resource: publicUrl,
+    issuer: options.issuer,
+    scopesSupported: options.scopes,
+    resourceName: options.identity.title ?? options.identity.name,
+    resourceDocumentation: options.resourceDocumentation,
+  });
+  const served = [paths.pathInserted, `${paths.root}${MCP_PATH}`, paths.root];
+  return { challenge, metadata: { paths: [...new Set(served)], body: JSON.stringify(document) } };
+}
+
+export async function startMcpServer(options: McpServerOptions): Promise<RunningMcpServer> {
+  const registry = new FeatureRegistry();
+  registry.add(options.features(registry));
+  const core = createProtocolCore(registry, options.identity, options.logger);
+  const sessions = new SessionTable({ maxSessions: options.maxSessions, idleMs: options.sessionIdleMs, replayEvents: 256, maxQueuedBytes: 1024 * 1024, keptStreams: 16 });
+  registry.attachSessions(() => sessions.protocolSessions());
+
+  const server = createBareServer(options.timeouts);
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const port = boundPort(server);
+  const publicUrl = options.publicUrl ?? defaultPublicUrl(options.host, port);
+  const ctx: TransportContext = {
+    core,
+    verifier: options.verifier,
+    knownScopes: options.scopes,
+    sessions,
+    origins: { allowedOrigins: options.allowedOrigins, publicHost: new URL(publicUrl).host, port: () => port },
+    toolLimiter: new RateLimiter(options.toolRateLimit),
+    logger: options.logger,
+    maxBodyBytes: options.maxBodyBytes,
+    retryMs: options.retryMs ?? 1000,
+    ...metadataFor(options, publicUrl),
+  };
+  server.on('request', requestHandler(ctx));
+  const sweep = setInterval(() => sessions.sweep(), options.sweepMs ?? 15_000);
+  sweep.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 5000): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(sweep);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      sessions.closeAll();
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    })();
+    return closing;
+  };
+  return { url: defaultPublicUrl(options.host, port), port, server, sessions, close };
+}
