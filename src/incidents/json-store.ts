@@ -1,13 +1,14 @@
 /**
- * The incident store backed by one pretty-printed JSON file. Reads come from an in-memory Map of
- * committed records. Mutations queue; one writer applies everything queued to a staged overlay,
- * persists it in a single atomic write (group commit), and only then publishes it and resolves
- * the callers. A failed write publishes nothing, so there is nothing to roll back.
- * How a batch reaches disk is the Persistence seam: an append-only journal would be another one.
+ * The incident store backed by one pretty-printed JSON file and its journal (journal.ts). Reads
+ * come from an in-memory Map of committed records. Mutations queue; one writer applies everything
+ * queued to a staged overlay, persists it in a single journal append (group commit), and only
+ * then publishes it and resolves the callers. A failed write publishes nothing, so there is
+ * nothing to roll back. How a batch reaches disk is the Persistence seam.
  */
 import { basename } from 'node:path';
-import { errorCode, readFileIfExists, replaceFileAtomically } from './atomic-file.ts';
-import { formatIncidentFile, parseIncidentFile } from './json-format.ts';
+import { errorCode, readFileIfExists } from './atomic-file.ts';
+import { parseIncidentFile } from './json-format.ts';
+import { Journal, journalPathFor, replayJournal } from './journal.ts';
 import type { Incident } from './model.ts';
 import { makeIncident } from './model.ts';
 import type {
@@ -16,17 +17,23 @@ import type {
 import { StoreLoadError, StoreWriteError, selectPage } from './store.ts';
 
 /**
- * Makes one batch durable. `all` is every record after the batch, ascending by id; `changed` is
- * what the batch created or updated (what an append-only journal would append instead).
+ * Makes one batch durable. `all` yields every record after the batch, ascending by id; `changed`
+ * is what the batch created or updated; `size` is how many records the store then holds.
  */
 export interface Persistence {
-  write(all: Iterable<Incident>, changed: readonly Incident[]): Promise<void>;
+  write(all: () => Iterable<Incident>, changed: readonly Incident[], size: number): Promise<void>;
+  /** Flushes anything pending into the file and releases it. */
+  close(all: Iterable<Incident>): Promise<void>;
 }
 
 export interface JsonStoreOptions {
   /** The clock for createdAt/updatedAt; tests pass a fixed one. */
   now?: () => Date;
+  /** Journal entries that trigger a compaction into the file (default: the store's size, at least 1024). */
+  compactAt?: number;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 type Operation =
   | { kind: 'create'; input: NewIncident; createdBy: string | undefined }
@@ -54,9 +61,19 @@ export async function openJsonStore(path: string, options: JsonStoreOptions = {}
     throw new StoreLoadError(path, undefined, `the file cannot be read (${errorCode(error) ?? 'I/O error'})`);
   });
   const records = bytes === undefined ? new Map<string, Incident>() : parseIncidentFile(bytes, path);
-  const persistence: Persistence = {
-    write: (all) => replaceFileAtomically(path, formatIncidentFile(all)),
-  };
+  const journalPath = journalPathFor(path);
+  const journalBytes = await readFileIfExists(journalPath);
+  let entries = 0;
+  if (journalBytes !== undefined) {
+    let text: string;
+    try {
+      text = utf8.decode(journalBytes);
+    } catch {
+      throw new StoreLoadError(journalPath, undefined, 'the journal is not valid UTF-8');
+    }
+    entries = replayJournal(text, records, journalPath);
+  }
+  const persistence = new Journal(path, entries, options.compactAt);
   return new JsonIncidentStore(records, persistence, basename(path), options.now ?? (() => new Date()));
 }
 
@@ -115,9 +132,11 @@ export class JsonIncidentStore implements IncidentStore {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     await this.#draining;
     this.#listeners.clear();
+    await this.#persistence.close(this.#records.values());
   }
 
   #enqueue(operation: Operation): Promise<Incident | undefined> {
@@ -173,7 +192,8 @@ export class JsonIncidentStore implements IncidentStore {
       return updated;
     });
     if (staged.size > 0) {
-      await this.#persistence.write(this.#merged(staged), Array.from(staged.values()));
+      const size = this.#records.size + (nextId - 1 - this.#lastId);
+      await this.#persistence.write(() => this.#merged(staged), Array.from(staged.values()), size);
       this.#writes++;
       for (const [id, incident] of staged) this.#records.set(id, incident);
       this.#lastId = nextId - 1;

@@ -22,15 +22,24 @@ export async function tempDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-/** A store over a copy of the seed file (or an empty file path when `seed` is false). */
+/**
+ * A store over a copy of the seed file (or an empty file path when `seed` is false), closed and
+ * removed when the test ends. `compactAt: 1` folds every write into the file at once, for tests
+ * that read the file itself.
+ */
 export async function openTempStore(
   t: TestContext,
-  options: { seed?: boolean; now?: () => Date } = {},
+  options: { seed?: boolean; now?: () => Date; compactAt?: number } = {},
 ): Promise<{ store: JsonIncidentStore; path: string }> {
-  const path = join(await tempDir(t), 'incidents.json');
+  const dir = await mkdtemp(join(tmpdir(), 'incidents-'));
+  const path = join(dir, 'incidents.json');
   if (options.seed !== false) await writeFile(path, await readFile(SEED_PATH));
-  const store = await openJsonStore(path, options.now === undefined ? {} : { now: options.now });
-  t.after(() => store.close());
+  const { seed: _seed, ...storeOptions } = options;
+  const store = await openJsonStore(path, storeOptions);
+  t.after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
   return { store, path };
 }
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { tempPathFor } from '../../src/incidents/atomic-file.ts';
+import { journalPathFor } from '../../src/incidents/journal.ts';
 import { openJsonStore } from '../../src/incidents/json-store.ts';
 import type { IncidentChange } from '../../src/incidents/store.ts';
 import { StoreLoadError, StoreWriteError } from '../../src/incidents/store.ts';
@@ -26,8 +26,8 @@ describe('loading the incidents file', () => {
     assert.equal(store.writeCount, 0);
   });
 
-  test('after a write the old records are kept as they were and the file stays pretty-printed', async (t) => {
-    const { store, path } = await openTempStore(t, { now: fixedClock });
+  test('after a compaction the old records are kept as they were and the file stays pretty-printed', async (t) => {
+    const { store, path } = await openTempStore(t, { now: fixedClock, compactAt: 1 });
     await store.create(NEW, 'client-a');
     const text = await readFile(path, 'utf8');
     const document = JSON.parse(text) as Record<string, unknown>;
@@ -39,13 +39,17 @@ describe('loading the incidents file', () => {
     });
   });
 
-  test('a missing file gives an empty store, and the file appears on the first write with id 1', async (t) => {
+  test('a missing file gives an empty store; the first write goes to the journal, and close folds it into the file', async (t) => {
     const path = join(await tempDir(t), 'incidents.json');
     const store = await openJsonStore(path);
     assert.deepEqual(store.all(), []);
     await assert.rejects(stat(path), { code: 'ENOENT' });
     assert.equal((await store.create(NEW)).id, '1');
+    await assert.rejects(stat(path), { code: 'ENOENT' });
+    assert.equal(JSON.parse(await readFile(journalPathFor(path), 'utf8')).id, '1');
+    await store.close();
     assert.deepEqual(Object.keys(JSON.parse(await readFile(path, 'utf8'))), ['1']);
+    assert.equal(await readFile(journalPathFor(path), 'utf8'), '');
   });
 
   const broken: [string, string, number, RegExp][] = [
@@ -122,7 +126,8 @@ describe('writing incidents', () => {
     const { store, path } = await openTempStore(t);
     const heard: [IncidentChange['kind'], string, boolean][] = [];
     store.onChange((change) => {
-      heard.push([change.kind, change.incident.id, '5' in JSON.parse(readFileSync(path, 'utf8'))]);
+      const journal = readFileSync(journalPathFor(path), 'utf8');
+      heard.push([change.kind, change.incident.id, journal.includes(`"status":"${change.incident.status}"`) && journal.includes('"id":"5"')]);
     });
     await store.create(NEW);
     await store.update('5', { status: 'investigating' });
@@ -147,8 +152,8 @@ describe('writing incidents', () => {
   test('a failed write rejects every change in it, keeps none of them, and leaves the file intact', async (t) => {
     const { store, path } = await openTempStore(t);
     const before = await readFile(path);
-    // Running as root, permissions stop nothing; a directory where the temporary file goes does.
-    await mkdir(tempPathFor(path));
+    // Running as root, permissions stop nothing; a directory where the journal goes does.
+    await mkdir(journalPathFor(path));
     const results = await Promise.allSettled([store.create(NEW), store.create(NEW), store.update('1', { status: 'resolved' })]);
     for (const result of results) {
       assert.equal(result.status, 'rejected');
@@ -161,7 +166,7 @@ describe('writing incidents', () => {
     assert.equal(store.get('1')?.status, 'open');
     assert.equal(store.all().length, 4);
 
-    await rm(tempPathFor(path), { recursive: true });
+    await rm(journalPathFor(path), { recursive: true });
     assert.equal((await store.create(NEW)).id, '5');
   });
 

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CallToolResult, JsonObject, ToolDefinition } from '../../src/protocol/definitions.ts';
 import { ToolError } from '../../src/protocol/definitions.ts';
-import { tempPathFor } from '../../src/incidents/atomic-file.ts';
+import { journalPathFor } from '../../src/incidents/journal.ts';
 import type { IncidentStore } from '../../src/incidents/store.ts';
 import { incidentTools } from '../../src/incidents/tools.ts';
 import { featureContext, fixedClock, openTempStore, principal } from './helpers.ts';
@@ -143,7 +143,7 @@ describe('create_incident', () => {
 
   test('a failed save is a tool error the model can read, without any directory in it', async (t) => {
     const { store, path } = await openTempStore(t);
-    await mkdir(tempPathFor(path));
+    await mkdir(journalPathFor(path));
     await assert.rejects(tool(toolsOf(store), 'create_incident').call({ title: 'Disk full' }, featureContext()),
       (error: unknown) => error instanceof ToolError && /could not save incidents\.json/.test(error.message)
         && !error.message.includes('/'));

@@ -1,0 +1,73 @@
+/**
+ * The append-only journal beside the incidents file: replay rules, compaction, and the crash
+ * windows it must survive. Real files in temp dirs.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { openJsonStore } from '../../src/incidents/json-store.ts';
+import { journalPathFor, replayJournal } from '../../src/incidents/journal.ts';
+import type { Incident } from '../../src/incidents/model.ts';
+import { StoreLoadError } from '../../src/incidents/store.ts';
+import { SEED_PATH, openTempStore, tempDir } from './helpers.ts';
+
+const line = (incident: object): string => `${JSON.stringify(incident)}\n`;
+const A = { id: '5', title: 'Disk full', severity: 'high', status: 'open' };
+const A2 = { ...A, status: 'resolved' };
+
+describe('replaying the journal', () => {
+  test('whole-record lines apply in order, so a record written twice ends as its last version', () => {
+    const records = new Map<string, Incident>();
+    assert.equal(replayJournal(line(A) + line(A2), records, 'j'), 2);
+    assert.equal(records.get('5')?.status, 'resolved');
+  });
+
+  test('a torn last line (no newline: never acknowledged) is ignored', () => {
+    const records = new Map<string, Incident>();
+    assert.equal(replayJournal(line(A) + '{"id":"6","tit', records, 'j'), 1);
+    assert.deepEqual([...records.keys()], ['5']);
+  });
+
+  test('a broken line before the end is refused with the journal path and its line number', () => {
+    assert.throws(() => replayJournal(line(A) + 'garbage\n' + line(A2), new Map(), '/data/incidents.json.journal'),
+      (error: unknown) => error instanceof StoreLoadError && error.line === 2 && /journal/.test(error.message));
+  });
+
+  test('an invalid record in the journal is refused with its line', () => {
+    assert.throws(() => replayJournal(line({ ...A, severity: 'urgent' }), new Map(), 'j'),
+      (error: unknown) => error instanceof StoreLoadError && error.line === 1 && /urgent/.test(error.problem));
+  });
+});
+
+describe('the store with its journal', () => {
+  test('writes land in the journal and a reopened store sees them before any compaction', async (t) => {
+    const { store, path } = await openTempStore(t);
+    const created = await store.create({ title: 'Disk full', severity: 'high', status: 'open' });
+    await store.update(created.id, { status: 'resolved' });
+    assert.equal((await readFile(journalPathFor(path), 'utf8')).split('\n').length, 3);
+    assert.equal(JSON.parse(await readFile(path, 'utf8'))['5'], undefined, 'the file is not rewritten per write');
+    const reopened = await openJsonStore(path);
+    assert.equal(reopened.get('5')?.status, 'resolved');
+  });
+
+  test('reaching compactAt entries folds the journal into the file and empties it', async (t) => {
+    const { store, path } = await openTempStore(t, { compactAt: 3 });
+    for (let i = 0; i < 3; i++) await store.create({ title: `n${i}`, severity: 'low', status: 'open' });
+    assert.equal(await readFile(journalPathFor(path), 'utf8'), '');
+    assert.deepEqual(Object.keys(JSON.parse(await readFile(path, 'utf8'))), ['1', '2', '3', '4', '5', '6', '7']);
+  });
+
+  test('a crash after the file was replaced but before the journal was emptied loses and doubles nothing', async (t) => {
+    const dir = await tempDir(t);
+    const path = join(dir, 'incidents.json');
+    const seed = JSON.parse(await readFile(SEED_PATH, 'utf8')) as Record<string, unknown>;
+    await writeFile(path, JSON.stringify({ ...seed, 5: A2 }, null, 2));
+    await writeFile(journalPathFor(path), line(A) + line(A2));
+    const store = await openJsonStore(path);
+    assert.equal(store.all().length, 5);
+    assert.equal(store.get('5')?.status, 'resolved');
+    assert.equal((await store.create({ title: 'next', severity: 'low', status: 'open' })).id, '6');
+    await store.close();
+  });
+});
