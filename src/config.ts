@@ -61,11 +61,9 @@ export function parseDotEnv(text: string): Record<string, string> {
     const eq = line.indexOf('=');
     if (eq <= 0) continue;
     const key = line.slice(0, eq).replace(/^export\s+/, '').trim();
-    let value = line.slice(eq + 1).trim();
-    const quoted = value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]);
-    if (quoted) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    out[key] = value;
+    const value = line.slice(eq + 1).trim();
+    const quoted = /^(["'])(.*)\1(?:\s+#.*)?$/.exec(value);
+    out[key] = quoted !== null ? (quoted[2] as string) : value.replace(/\s+#.*$/, '');
   }
   return out;
 }

@@ -21,7 +21,9 @@ export function createLogger(threshold: LogThreshold, write: (line: string) => v
   const min = RANK[threshold];
   const emit = (level: LogThreshold, msg: string, fields?: LogFields): void => {
     if (RANK[level] < min) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+    const head = { time: new Date().toISOString(), level, msg };
+    // The conventional keys come first and cannot be overwritten by a field.
+    write(`${JSON.stringify(fields === undefined ? head : Object.assign({ ...head }, fields, head))}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

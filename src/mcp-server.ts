@@ -92,6 +92,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     logger: options.logger,
     maxBodyBytes: options.maxBodyBytes,
     retryMs: options.retryMs ?? 1000,
+    lifecycle: { closing: false },
     ...metadataFor(options, publicUrl),
   };
   server.on('request', requestHandler(ctx));
@@ -101,6 +102,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   let closing: Promise<void> | undefined;
   const close = (graceMs = 5000): Promise<void> => {
     closing ??= (async () => {
+      ctx.lifecycle.closing = true;
       clearInterval(sweep);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       sessions.closeAll();

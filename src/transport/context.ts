@@ -23,6 +23,8 @@ export interface TransportContext {
   readonly maxBodyBytes: number;
   /** The `retry` hint (ms) sent before we close an SSE connection ourselves. */
   readonly retryMs: number;
+  /** Set once the server starts closing: new requests get 503 and the connection closes. */
+  readonly lifecycle: { closing: boolean };
   /** Protected Resource Metadata (RFC 9728): the paths it is served at and its serialised body. */
   readonly metadata: { readonly paths: readonly string[]; readonly body: string } | undefined;
 }

@@ -73,6 +73,8 @@ export class EventStream implements MessageSink {
       for (const event of this.log) if (event.seq > options.afterSeq) out += event.frame;
     }
     if (out !== '') this.write(out);
+    // basic/transports.mdx: the client learns the stream is open from the headers; do not hold them back.
+    else res.flushHeaders();
     if (this.finished && options.afterSeq !== undefined) res.end();
   }
 
@@ -100,7 +102,7 @@ export class EventStream implements MessageSink {
   disconnect(retryMs: number): void {
     if (this.connection === undefined) return;
     this.write(encodeEvent({ id: this.nextId(), retry: retryMs }));
-    this.connection.end();
+    this.connection?.end();
     this.connection = undefined;
   }
 
@@ -123,12 +125,14 @@ export class EventStream implements MessageSink {
   private write(text: string): void {
     const res = this.connection;
     if (res === undefined) return;
-    res.write(text);
+    // What is still queued from earlier writes: a reader that lets it pile up is not reading.
     if (res.writableLength > this.limits.maxQueuedBytes) {
-      // A reader that does not read: cut it off; it may resume from its last event id.
+      // Cut it off; it may resume from its last event id (basic/transports.mdx resumability).
       this.connection = undefined;
       res.destroy();
+      return;
     }
+    res.write(text);
   }
 }
 

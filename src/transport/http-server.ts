@@ -93,6 +93,7 @@ export function requestHandler(ctx: TransportContext): (req: IncomingMessage, re
       url = new URL('http://localhost/');
     }
     res.once('close', () => logRequest(ctx, req, res, url.pathname, started, record));
+    if (ctx.lifecycle.closing) return reject(res, 'shuttingDown', { connection: 'close', 'retry-after': 1 });
     const route = url.pathname === MCP_PATH
       ? handleMcp(req, res, url, ctx, record)
       : ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)

@@ -31,7 +31,9 @@ export function isAllowedHost(req: IncomingMessage, policy: OriginPolicy): boole
   if (host === undefined) return false;
   if (host === policy.publicHost.toLowerCase()) return true;
   const parsed = hostName(host);
-  return parsed !== undefined && isLoopbackHost(parsed.name) && parsed.port === String(policy.port());
+  // RFC 9110 §7.2: a Host without a port means the scheme's default (80 for http).
+  const port = parsed?.port === '' ? '80' : parsed?.port;
+  return parsed !== undefined && isLoopbackHost(parsed.name) && port === String(policy.port());
 }
 
 /** True for an allowed browser origin: loopback (any port), the public URL's, or configured. */

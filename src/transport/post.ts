@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../auth/principal.ts';
 import type { Classified, JsonRpcRequest } from '../protocol/messages.ts';
 import { parseAndClassify } from '../protocol/messages.ts';
+import type { MessageSink } from '../protocol/session.ts';
 import { authorize, principalKey } from './authenticate.ts';
 import { BodyError, readBody } from './body.ts';
 import type { RequestRecord, TransportContext } from './context.ts';
@@ -15,6 +16,9 @@ import { accepted, reject, rejectMessage, type Headers } from './reply.ts';
 import { ResponseChannel, type ResponseModes } from './response-channel.ts';
 import { resolveSession, SESSION_HEADER } from './session-check.ts';
 import type { HttpSession } from './sessions.ts';
+
+/** The related-message sink of initialize, which has none to send. */
+const NO_RELATED: MessageSink = { send() {} };
 
 interface PostRequest {
   req: IncomingMessage;
@@ -82,14 +86,16 @@ async function initialize(post: PostRequest, request: JsonRpcRequest, modes: Res
     if (ctx.sessions.full) return reject(res, 'tooManySessions', { ...cors, 'retry-after': 60 }, request.id);
   }
   const session = ctx.sessions.prepare(principalKey(post.principal));
-  // basic/transports.mdx: the session id travels in MCP-Session-Id on the InitializeResult response.
-  const channel = new ResponseChannel(res, session, modes, { ...cors, 'mcp-session-id': session.id });
-  const response = await ctx.core.dispatcher.request(request, { session: session.protocol, principal: post.principal, related: channel, correlationId: session.id });
+  // initialize sends nothing before its result, so the answer's form is chosen once it is known.
+  const response = await ctx.core.dispatcher.request(request, { session: session.protocol, principal: post.principal, related: NO_RELATED, correlationId: session.id });
+  let headers = cors;
   if (session.protocol.opened) {
     ctx.sessions.add(session);
     record.session = session.id;
+    // basic/transports.mdx: the session id travels in MCP-Session-Id on the InitializeResult response only.
+    headers = { ...cors, 'mcp-session-id': session.id };
   }
-  channel.respond(response);
+  new ResponseChannel(res, session, modes, headers).respond(response);
 }
 
 async function dispatch(post: PostRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
@@ -110,6 +116,7 @@ async function dispatch(post: PostRequest, session: HttpSession, request: JsonRp
     principal,
     related: channel,
     connectionSignal: connection.signal,
+    closeStream: (retryMs) => channel.disconnect(retryMs ?? ctx.retryMs),
     correlationId: `${session.id}:${String(request.id)}`,
   });
   channel.respond(response);

@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
 import type { MessageSink } from '../protocol/session.ts';
-import { sendsPrimingEvents } from '../protocol/versions.ts';
+import { allowsServerDisconnect, sendsPrimingEvents } from '../protocol/versions.ts';
 import type { EventStream } from './event-stream.ts';
 import { noContent, writeJson, type Headers } from './reply.ts';
 import type { HttpSession } from './sessions.ts';
@@ -57,13 +57,24 @@ export class ResponseChannel implements MessageSink {
     }
   }
 
-  /** Server-initiated disconnect of this request's stream (polling, basic/transports.mdx). */
-  disconnect(retryMs: number): void {
-    this.stream?.disconnect(retryMs);
+  /**
+   * Server-initiated disconnect (basic/transports.mdx "Sending Messages to the Server", SEP-1699):
+   * a `retry` hint, then the connection closes while the stream lives on, to be resumed with GET
+   * and Last-Event-ID. A JSON answer becomes a stream first. False when this cannot be done.
+   */
+  disconnect(retryMs: number): boolean {
+    // Before 2025-11-25 the server SHOULD NOT close the stream before sending the response.
+    if (this.done || !allowsServerDisconnect(this.session.protocol.protocolVersion)) return false;
+    const stream = this.stream ?? (this.modes.sse ? this.openStream() : undefined);
+    if (stream === undefined || !stream.attached) return false;
+    stream.disconnect(retryMs);
+    return true;
   }
 
-  private openStream(): void {
-    this.stream = this.session.openStream();
-    this.stream.attach(this.res, { priming: sendsPrimingEvents(this.session.protocol.protocolVersion), headers: this.headers });
+  private openStream(): EventStream {
+    const stream = this.session.openStream();
+    this.stream = stream;
+    stream.attach(this.res, { priming: sendsPrimingEvents(this.session.protocol.protocolVersion), headers: this.headers });
+    return stream;
   }
 }

@@ -1,0 +1,218 @@
+/**
+ * Tests of src/config.ts (STYLE principle 12: config is read once, validated, every problem
+ * reported at once with its fix, then frozen): defaults, the Okta issuer rules (okta.md: only
+ * custom authorization servers issue tokens a resource server can verify), URL rules, the
+ * `.env` parser and the precedence of the real environment over `.env`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, parseDotEnv, readEnvironment, type Config, type Env } from '../src/config.ts';
+
+const OKTA = { OKTA_DOMAIN: 'x.okta.com' };
+
+/** The problems loadConfig reports for `env`; fails the test if it accepts it. */
+function problems(env: Env): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+function oneProblem(env: Env, pattern: RegExp): string {
+  const list = problems(env);
+  assert.equal(list.length, 1, list.join('\n'));
+  assert.match(list[0] as string, pattern);
+  return list[0] as string;
+}
+
+test('STYLE 12: defaults are PORT 9001, HOST 127.0.0.1, ./incidents.json, 600 tool calls a minute, info logs', () => {
+  const config = loadConfig(OKTA);
+  assert.equal(config.port, 9001);
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.incidentsFile, resolve('./incidents.json'));
+  assert.equal(config.toolRateLimit, 600);
+  assert.equal(config.logLevel, 'info');
+  assert.equal(config.publicUrl, undefined);
+  assert.deepEqual(config.allowedOrigins, []);
+  assert.equal(config.maxBodyBytes, 1024 * 1024);
+  assert.equal(config.sessionIdleMs, 1800 * 1000);
+});
+
+test('okta.md: the issuer is https://{OKTA_DOMAIN}/oauth2/default with jwks {issuer}/v1/keys and audience api://default', () => {
+  const { auth } = loadConfig(OKTA);
+  assert.deepEqual(auth, {
+    issuer: 'https://x.okta.com/oauth2/default',
+    jwksUri: 'https://x.okta.com/oauth2/default/v1/keys',
+    audience: 'api://default',
+    clientIds: [],
+    clockToleranceSeconds: 30,
+  });
+});
+
+test('okta.md: OKTA_AUTH_SERVER_ID names the custom server; a scheme or trailing slash on OKTA_DOMAIN is tolerated', () => {
+  const { auth } = loadConfig({ OKTA_DOMAIN: 'https://x.okta.com/', OKTA_AUTH_SERVER_ID: 'aus123', OKTA_AUDIENCE: 'api://incidents' });
+  assert.equal(auth.issuer, 'https://x.okta.com/oauth2/aus123');
+  assert.equal(auth.jwksUri, 'https://x.okta.com/oauth2/aus123/v1/keys');
+  assert.equal(auth.audience, 'api://incidents');
+});
+
+test('RFC 8414 §2: OKTA_ISSUER overrides OKTA_DOMAIN and its trailing slash is stripped (issuer compared exactly)', () => {
+  const { auth } = loadConfig({ ...OKTA, OKTA_ISSUER: 'https://y.okta.com/oauth2/aus9/' });
+  assert.equal(auth.issuer, 'https://y.okta.com/oauth2/aus9');
+  assert.equal(auth.jwksUri, 'https://y.okta.com/oauth2/aus9/v1/keys');
+});
+
+test('OKTA_CLIENT_IDS is a comma or space separated allow-list; OKTA_CLOCK_TOLERANCE is bounded', () => {
+  assert.deepEqual(loadConfig({ ...OKTA, OKTA_CLIENT_IDS: ' a, b  c,' }).auth.clientIds, ['a', 'b', 'c']);
+  assert.equal(loadConfig({ ...OKTA, OKTA_CLOCK_TOLERANCE: '0' }).auth.clockToleranceSeconds, 0);
+  oneProblem({ ...OKTA, OKTA_CLOCK_TOLERANCE: '301' }, /^OKTA_CLOCK_TOLERANCE="301" is not a whole number from 0 to 300/);
+});
+
+test('okta.md: the org authorization server is refused with a message naming custom authorization servers', () => {
+  const message = oneProblem({ OKTA_ISSUER: 'https://x.okta.com' }, /org authorization server/);
+  assert.match(message, /custom authorization server/);
+  assert.match(message, /\/oauth2\/default/);
+  oneProblem({ OKTA_ISSUER: 'https://x.okta.com/' }, /custom authorization server/);
+});
+
+test('MCP basic/authorization.mdx (HTTPS for authorization servers): an http issuer on a non-loopback host is refused', () => {
+  oneProblem({ OKTA_ISSUER: 'http://x.okta.com/oauth2/default' }, /^OKTA_ISSUER must use https:\/\/ .*got http:\/\/x\.okta\.com/);
+});
+
+test('an http issuer on loopback (the development issuer) is allowed', () => {
+  assert.equal(loadConfig({ OKTA_ISSUER: 'http://127.0.0.1:4000/oauth2/default' }).auth.issuer, 'http://127.0.0.1:4000/oauth2/default');
+  assert.equal(loadConfig({ OKTA_ISSUER: 'http://localhost:4000/oauth2/default' }).auth.issuer, 'http://localhost:4000/oauth2/default');
+  assert.equal(loadConfig({ OKTA_ISSUER: 'http://[::1]:4000/oauth2/default' }).auth.issuer, 'http://[::1]:4000/oauth2/default');
+});
+
+test('an issuer that is not a URL, or carries a query, is refused', () => {
+  oneProblem({ OKTA_ISSUER: 'not a url' }, /^OKTA_ISSUER="not a url" is not an absolute URL/);
+  oneProblem({ OKTA_ISSUER: 'https://x.okta.com/oauth2/default?x=1' }, /^OKTA_ISSUER must not carry a query or fragment/);
+});
+
+test('STYLE 12: the placeholders of .env.example are refused with the fix', async () => {
+  const example = parseDotEnv(await readFile(resolve('.env.example'), 'utf8'));
+  assert.equal(example.OKTA_DOMAIN, 'your-org.okta.com');
+  oneProblem(example, /^OKTA_DOMAIN="your-org\.okta\.com" is the placeholder from \.env\.example; replace it with your Okta value\.$/);
+  oneProblem({ OKTA_ISSUER: 'https://your-org.okta.com/oauth2/default' }, /^OKTA_ISSUER=.* is the placeholder/);
+});
+
+test('STYLE 12: with no issuer configured the message says how to start locally (npm run dev)', () => {
+  const message = oneProblem({}, /No token issuer is configured/);
+  assert.match(message, /OKTA_DOMAIN/);
+  assert.match(message, /OKTA_ISSUER/);
+  assert.match(message, /`npm run dev`/);
+});
+
+test('STYLE 12: every problem is reported at once, in one ConfigError', () => {
+  const env = { PORT: 'eighty', LOG_LEVEL: 'loud', ALLOWED_ORIGINS: 'nope', MCP_PUBLIC_URL: 'https://m.example.com/mcp?a=1' };
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ConfigError);
+  assert.equal(caught.name, 'ConfigError');
+  assert.equal(caught.problems.length, 5, caught.problems.join('\n'));
+  for (const name of ['PORT', 'LOG_LEVEL', 'ALLOWED_ORIGINS', 'MCP_PUBLIC_URL', 'No token issuer']) {
+    assert.ok(caught.problems.some((p) => p.includes(name)), `no problem mentions ${name}`);
+  }
+  assert.equal(caught.message, `invalid configuration:\n  - ${caught.problems.join('\n  - ')}`);
+});
+
+test('PORT must be a whole number from 0 to 65535; the message gives the default', () => {
+  for (const bad of ['abc', '-1', '65536', '1e3', '80.5', '0x50']) {
+    oneProblem({ ...OKTA, PORT: bad }, new RegExp(`^PORT=${JSON.stringify(bad).replace(/[.+]/g, '\\$&')} is not a whole number from 0 to 65535; set it to one or remove it \\(default 9001\\)\\.$`));
+  }
+  assert.equal(loadConfig({ ...OKTA, PORT: '0' }).port, 0);
+  assert.equal(loadConfig({ ...OKTA, PORT: ' 8080 ' }).port, 8080);
+  assert.equal(loadConfig({ ...OKTA, PORT: '' }).port, 9001);
+});
+
+test('ALLOWED_ORIGINS entries are normalised to scheme://host[:port]; non-origins are refused', () => {
+  const config = loadConfig({ ...OKTA, ALLOWED_ORIGINS: 'https://App.Example.com:443/path, http://localhost:3000' });
+  assert.deepEqual(config.allowedOrigins, ['https://app.example.com', 'http://localhost:3000']);
+  oneProblem({ ...OKTA, ALLOWED_ORIGINS: 'app.example.com' }, /^ALLOWED_ORIGINS entry "app\.example\.com" is not an origin; write it as https:\/\/app\.example\.com\.$/);
+  oneProblem({ ...OKTA, ALLOWED_ORIGINS: 'file:///etc' }, /^ALLOWED_ORIGINS entry "file:\/\/\/etc" is not an origin/);
+});
+
+test('LOG_LEVEL must be debug, info, warn or error', () => {
+  assert.equal(loadConfig({ ...OKTA, LOG_LEVEL: 'debug' }).logLevel, 'debug');
+  oneProblem({ ...OKTA, LOG_LEVEL: 'trace' }, /^LOG_LEVEL="trace" is not one of debug, info, warn, error\.$/);
+});
+
+test('RFC 9728 §2 (resource identifier): MCP_PUBLIC_URL loses its trailing slash and may not carry a query', () => {
+  assert.equal(loadConfig({ ...OKTA, MCP_PUBLIC_URL: 'https://mcp.example.com/mcp/' }).publicUrl, 'https://mcp.example.com/mcp');
+  oneProblem({ ...OKTA, MCP_PUBLIC_URL: 'https://mcp.example.com/mcp?tenant=1' }, /^MCP_PUBLIC_URL must not carry a query or fragment/);
+  oneProblem({ ...OKTA, MCP_PUBLIC_URL: 'https://mcp.example.com/mcp#x' }, /^MCP_PUBLIC_URL must not carry a query or fragment/);
+  oneProblem({ ...OKTA, MCP_PUBLIC_URL: 'http://mcp.example.com/mcp' }, /^MCP_PUBLIC_URL must use https:\/\//);
+  assert.equal(loadConfig({ ...OKTA, MCP_PUBLIC_URL: 'http://127.0.0.1:9001/mcp' }).publicUrl, 'http://127.0.0.1:9001/mcp');
+});
+
+test('STYLE 12: the returned Config and its auth section are frozen', () => {
+  const config: Config = loadConfig(OKTA);
+  assert.ok(Object.isFrozen(config));
+  assert.ok(Object.isFrozen(config.auth));
+  assert.throws(() => {
+    (config as { port: number }).port = 1;
+  }, TypeError);
+});
+
+test('.env syntax: KEY=value lines, # comments, blank lines, export prefix, CRLF line ends', () => {
+  const text = '# comment\r\n\r\nA=1\r\nexport B=two\r\n  C = spaced  \r\n#D=hidden\r\nnot a pair\r\n=nokey\r\n';
+  assert.deepEqual(parseDotEnv(text), { A: '1', B: 'two', C: 'spaced' });
+});
+
+test('.env syntax: the first = splits, so values may contain =', () => {
+  assert.deepEqual(parseDotEnv('URL=https://h/p?a=b&c=d\nEMPTY=\n'), { URL: 'https://h/p?a=b&c=d', EMPTY: '' });
+});
+
+test('.env syntax: single or double quotes are removed and keep # and spaces; an unquoted " #" starts a comment', () => {
+  const text = `A="x # not a comment"\nB='  y  '\nC=plain # trailing comment\nD=a#b\nE="unbalanced\nF='\n`;
+  assert.deepEqual(parseDotEnv(text), { A: 'x # not a comment', B: '  y  ', C: 'plain', D: 'a#b', E: '"unbalanced', F: "'" });
+});
+
+test('.env syntax: a quoted value followed by a comment is unquoted too (KEY="v" # note must give v, not "v")', () => {
+  assert.deepEqual(parseDotEnv(`OKTA_AUDIENCE="api://default" # from the Okta console\nB='y' # note\n`), { OKTA_AUDIENCE: 'api://default', B: 'y' });
+});
+
+test('STYLE 12: readEnvironment fills .env in beneath the real environment, which wins', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
+  try {
+    await writeFile(join(dir, '.env'), 'PORT=1234\nOKTA_DOMAIN=file.okta.com\nLOG_LEVEL=debug\n');
+    const env = readEnvironment(dir, { PORT: '5678', HOST: '::1' });
+    assert.deepEqual({ ...env }, { PORT: '5678', OKTA_DOMAIN: 'file.okta.com', LOG_LEVEL: 'debug', HOST: '::1' });
+    const config = loadConfig(env);
+    assert.equal(config.port, 5678);
+    assert.equal(config.auth.issuer, 'https://file.okta.com/oauth2/default');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('readEnvironment without a .env file returns the real environment alone', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
+  try {
+    assert.deepEqual({ ...readEnvironment(dir, { A: '1' }) }, { A: '1' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('readEnvironment reports an unreadable .env (not ENOENT) instead of ignoring it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
+  try {
+    // A directory named .env cannot be read as a file: EISDIR.
+    await mkdir(join(dir, '.env'));
+    assert.throws(() => readEnvironment(dir, {}), { code: 'EISDIR' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,106 @@
+/**
+ * Tests of src/log.ts: one JSON object per line (time, level, msg, then fields), one write per
+ * call, the level threshold, and stderr as the default destination (STYLE principle 3: causes
+ * go to the log, never to the client, so the log must stay machine-readable).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createLogger, silentLogger } from '../src/log.ts';
+import type { LogThreshold } from '../src/config.ts';
+
+function capture(threshold: LogThreshold): { lines: string[]; logger: ReturnType<typeof createLogger> } {
+  const lines: string[] = [];
+  return { lines, logger: createLogger(threshold, (line) => void lines.push(line)) };
+}
+
+function logAll(logger: ReturnType<typeof createLogger>): void {
+  logger.debug('d');
+  logger.info('i');
+  logger.warn('w');
+  logger.error('e');
+}
+
+test('each call writes exactly one newline-terminated JSON line: time, level, msg, then the fields', () => {
+  const { lines, logger } = capture('debug');
+  const before = Date.now();
+  logger.info('request', { path: '/mcp', status: 200 });
+  assert.equal(lines.length, 1);
+  const line = lines[0] as string;
+  assert.ok(line.endsWith('\n'));
+  assert.equal(line.indexOf('\n'), line.length - 1, 'a log line holds no other newline');
+  const record = JSON.parse(line) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(record), ['time', 'level', 'msg', 'path', 'status']);
+  assert.equal(record.level, 'info');
+  assert.equal(record.msg, 'request');
+  assert.equal(record.path, '/mcp');
+  assert.equal(record.status, 200);
+  assert.match(record.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  const time = Date.parse(record.time as string);
+  assert.ok(time >= before - 1 && time <= Date.now() + 1);
+});
+
+test('a call without fields writes only time, level and msg', () => {
+  const { lines, logger } = capture('debug');
+  logger.warn('careful');
+  assert.deepEqual(Object.keys(JSON.parse(lines[0] as string) as object), ['time', 'level', 'msg']);
+});
+
+test('line breaks inside messages and fields are escaped, so one call stays one line (no log forging)', () => {
+  const { lines, logger } = capture('debug');
+  logger.error('first\nsecond', { error: 'Error: boom\n    at f (x.ts:1:1)' });
+  assert.equal(lines.length, 1);
+  assert.equal((lines[0] as string).split('\n').length, 2);
+  const record = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  assert.equal(record.msg, 'first\nsecond');
+});
+
+const thresholds: Array<[LogThreshold, string[]]> = [
+  ['debug', ['debug', 'info', 'warn', 'error']],
+  ['info', ['info', 'warn', 'error']],
+  ['warn', ['warn', 'error']],
+  ['error', ['error']],
+];
+
+for (const [threshold, expected] of thresholds) {
+  test(`the ${threshold} threshold writes ${expected.join(', ')} and drops the rest`, () => {
+    const { lines, logger } = capture(threshold);
+    logAll(logger);
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { level: string }).level),
+      expected,
+    );
+    assert.deepEqual(
+      lines.map((l) => (JSON.parse(l) as { msg: string }).msg),
+      expected.map((level) => level[0]),
+    );
+  });
+}
+
+test('the conventional keys win: a field named time, level or msg cannot rewrite them', () => {
+  const { lines, logger } = capture('debug');
+  logger.info('real', { level: 'error', msg: 'forged', time: 'yesterday', extra: 1 });
+  const record = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  assert.equal(record.level, 'info');
+  assert.equal(record.msg, 'real');
+  assert.notEqual(record.time, 'yesterday');
+  assert.equal(record.extra, 1);
+});
+
+test('by default the logger writes to stderr and nothing to stdout', () => {
+  const script = "import { createLogger } from './src/log.ts'; createLogger('info').info('to stderr', { n: 1 });";
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout, '');
+  const record = JSON.parse(child.stderr) as Record<string, unknown>;
+  assert.equal(record.msg, 'to stderr');
+  assert.equal(record.n, 1);
+});
+
+test('silentLogger accepts every level and writes nothing', () => {
+  assert.doesNotThrow(() => logAll(silentLogger));
+});
