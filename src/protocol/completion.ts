@@ -32,7 +32,8 @@ export function completionMethods(registry: FeatureRegistry): MethodDescriptor[]
     const completers = ref.type === 'ref/prompt'
       ? registry.prompts.get(ref.name ?? '')?.complete
       : registry.templates.find((t) => t.definition.uriTemplate === ref.uri)?.definition.complete;
-    const completer = completers?.[argument];
+    // The argument name is client input: only the definition's own completers count, not Object.prototype's.
+    const completer = completers !== undefined && Object.hasOwn(completers, argument) ? completers[argument] : undefined;
     // completion.mdx "Error Handling": invalid prompt name or argument → -32602.
     if (completer === undefined) throw invalidParams(`Nothing to complete for argument ${argument} of this reference`, { field: '/argument/name' });
     return completer;

@@ -18,7 +18,8 @@ function progressToken(message: JsonRpcRequest): string | number | undefined {
   const meta = message.params?._meta;
   if (typeof meta !== 'object' || meta === null) return undefined;
   const token = (meta as JsonObject).progressToken;
-  return typeof token === 'string' || (typeof token === 'number' && Number.isFinite(token)) ? token : undefined;
+  // schema.ts ProgressToken: a string or an integer.
+  return typeof token === 'string' || (typeof token === 'number' && Number.isSafeInteger(token)) ? token : undefined;
 }
 
 export function createFeatureContext(message: JsonRpcRequest, env: RequestEnvironment, signal: AbortSignal): RequestContext {
@@ -47,6 +48,9 @@ export function createFeatureContext(message: JsonRpcRequest, env: RequestEnviro
     },
     request(method: string, params?: JsonObject): Promise<JsonObject> {
       return session.outbound.request(method, params, (m) => related.send(m), { signal });
+    },
+    closeStream(retryMs?: number): boolean {
+      return !signal.aborted && (env.closeStream?.(retryMs) ?? false);
     },
   };
 }

@@ -78,6 +78,13 @@ export interface FeatureContext {
   request(method: string, params?: JsonObject): Promise<JsonObject>;
   /** The capabilities the client declared in `initialize`. */
   readonly clientCapabilities: JsonObject;
+  /**
+   * Closes the connection carrying this request's answer after a `retry` hint (ms; the server's
+   * default when absent), keeping the SSE stream for the client to resume with Last-Event-ID
+   * (basic/transports.mdx, SEP-1699 polling). False when the answer cannot be resumed that way.
+   * Absent where no transport offers it.
+   */
+  closeStream?(retryMs?: number): boolean;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface RequestEnvironment {
   related: MessageSink;
   /** Aborts when the connection can no longer deliver the response. */
   connectionSignal?: AbortSignal;
+  /** Server-initiated disconnect of the answer's stream (FeatureContext.closeStream). */
+  closeStream?(retryMs: number | undefined): boolean;
   /** Correlation id for log lines about this request. */
   correlationId: string;
 }

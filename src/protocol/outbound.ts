@@ -29,6 +29,8 @@ export class OutboundRequests {
     const id: RequestId = `srv-${this.nextId++}`;
     const key = idKey(id);
     return new Promise<JsonObject>((resolve, reject) => {
+      // An already-aborted caller would never see the abort event: refuse without sending.
+      if (options.signal?.aborted === true) return reject(new ProtocolError(ErrorCode.InternalError, `Request ${method} was cancelled`));
       const finish = (): void => {
         clearTimeout(entry.timer);
         this.pending.delete(key);

@@ -18,7 +18,9 @@ function escapeRegExp(text: string): string {
 
 /** Compiles a template; throws TypeError for operators beyond level 1 (caller misuse). */
 export function compileUriTemplate(template: string): UriTemplateMatcher {
-  if (/\{[^A-Za-z0-9_}]/.test(template)) throw new TypeError(`Only RFC 6570 level-1 templates are supported: ${template}`);
+  // Only `{name}` (RFC 6570 §3.2.2 simple expansion); operators, lists, modifiers, stray braces and
+  // adjacent expressions (which no URI could split unambiguously) are caller misuse.
+  if (!/^(?:[^{}]|\{[A-Za-z0-9_]+\}(?!\{))*$/.test(template)) throw new TypeError(`Only RFC 6570 level-1 templates are supported: ${template}`);
   const variables: string[] = [];
   let pattern = '^';
   let last = 0;

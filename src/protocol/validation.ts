@@ -27,17 +27,22 @@ export interface ValidationProblem {
 
 export type Validator = (value: unknown) => ValidationProblem | undefined;
 
+/** RFC 6901 §3: `~` and `/` in a reference token are escaped, as Ajv does in `instancePath`. */
+function pointerToken(name: unknown): string {
+  return String(name).replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
 function describe(error: AjvError): ValidationProblem {
   const params = error.params as Record<string, unknown>;
   let field = error.instancePath;
   let message: string;
   switch (error.keyword) {
     case 'required':
-      field = `${field}/${String(params.missingProperty)}`;
+      field = `${field}/${pointerToken(params.missingProperty)}`;
       message = 'is required';
       break;
     case 'additionalProperties':
-      field = `${field}/${String(params.additionalProperty)}`;
+      field = `${field}/${pointerToken(params.additionalProperty)}`;
       message = 'is not an accepted property';
       break;
     case 'enum':

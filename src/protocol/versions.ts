@@ -33,3 +33,11 @@ export function negotiateVersion(requested: string): ProtocolVersion {
 export function sendsPrimingEvents(version: ProtocolVersion): boolean {
   return version === '2025-11-25';
 }
+
+/**
+ * basic/transports.mdx (2025-11-25, SEP-1699): the server MAY close an SSE connection before the
+ * response, after a `retry` hint, and let the client poll. Earlier versions said it SHOULD NOT.
+ */
+export function allowsServerDisconnect(version: ProtocolVersion): boolean {
+  return version === '2025-11-25';
+}

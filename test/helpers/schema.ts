@@ -45,7 +45,7 @@ export function assertServerMessage(message: unknown, method?: string): void {
   assertSchema('JSONRPCMessage', message);
   const m = message as { id?: unknown; method?: string; result?: unknown; error?: unknown };
   if (m.method !== undefined) {
-    assertSchema(m.id === undefined ? 'ServerNotification' : 'ServerRequest', { method: m.method, ...(('params' in m) ? { params: (m as { params: unknown }).params } : {}) });
+    assertSchema(m.id === undefined ? 'ServerNotification' : 'ServerRequest', message);
   } else if (m.result !== undefined && method !== undefined && RESULT_OF[method] !== undefined) {
     assertSchema(RESULT_OF[method] as string, m.result);
   }
