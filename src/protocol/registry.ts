@@ -13,6 +13,8 @@ import { compileSchema, SUPPORTED_DIALECT, type Validator } from './validation.t
 export interface RegisteredTool {
   definition: ToolDefinition;
   validateInput: Validator;
+  /** Checks successful results against the tool's outputSchema, when it has one. */
+  validateOutput: Validator | undefined;
   /** The Tool object as tools/list sends it. */
   wire: JsonObject;
 }
@@ -57,7 +59,8 @@ export class FeatureRegistry implements ResourceEvents {
       if (this.tools.has(tool.name)) throw new TypeError(`Tool ${tool.name} is registered twice`);
       checkDialect(tool.inputSchema, `tool ${tool.name} inputSchema`);
       if (tool.outputSchema !== undefined) checkDialect(tool.outputSchema, `tool ${tool.name} outputSchema`);
-      this.tools.set(tool.name, { definition: tool, validateInput: compileSchema(tool.inputSchema), wire: toolWire(tool) });
+      const validateOutput = tool.outputSchema === undefined ? undefined : compileSchema(tool.outputSchema);
+      this.tools.set(tool.name, { definition: tool, validateInput: compileSchema(tool.inputSchema), validateOutput, wire: toolWire(tool) });
     }
     for (const resource of features.resources ?? []) {
       if (this.resources.has(resource.uri)) throw new TypeError(`Resource ${resource.uri} is registered twice`);

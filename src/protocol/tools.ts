@@ -44,12 +44,17 @@ export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
         if (problem !== undefined) {
           return { ...toolError(`Invalid arguments for ${tool.definition.name}: ${fieldName(problem.field, 'arguments')} ${problem.message}.`) };
         }
+        let result: CallToolResult;
         try {
-          return { ...(await tool.definition.call(args, context)) };
+          result = await tool.definition.call(args, context);
         } catch (error) {
           if (error instanceof ToolError) return { ...toolError(error.message, error.data) };
           throw error;
         }
+        // server/tools.mdx "Output Schema": structured results MUST conform to the outputSchema.
+        const broken = result.isError === true ? undefined : tool.validateOutput?.(result.structuredContent);
+        if (broken !== undefined) throw new Error(`tool ${tool.definition.name} broke its outputSchema: ${fieldName(broken.field, 'structuredContent')} ${broken.message}`);
+        return { ...result };
       },
     },
   ];

@@ -31,6 +31,7 @@ const setSeverity: ToolDefinition = {
     if (args.id === 9) throw new ToolError('Item 9 is closed; reopen it first', { id: 9, status: 'closed' });
     if (args.id === 10) throw new ToolError('Item 10 is locked');
     if (args.id === 13) throw new Error('disk full at /var/lib/items');
+    if (args.id === 14) return { content: [{ type: 'text', text: 'wrong shape' }], structuredContent: { id: 'fourteen' } };
     const structured = { id: args.id, severity: args.severity };
     return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
   },
@@ -156,5 +157,14 @@ describe('tools/call (server/tools.mdx "Calling Tools")', () => {
     const related = collectingSink();
     await call(dispatcher, session, 'tools/call', { name: 'echo', _meta: { progressToken: 'p' } }, { related });
     assert.deepEqual(related.messages, [{ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'p', progress: 1, total: 1 } }]);
+  });
+});
+
+describe('output schema (server/tools.mdx "Output Schema")', () => {
+  test('a result whose structuredContent breaks the outputSchema is never sent: -32603 with a correlation id', async () => {
+    const error = errorOf(await callTool({ name: 'set_severity', arguments: { id: 14, severity: 'low' } }));
+    assert.equal(error.code, -32603);
+    assert.equal(error.message, 'Internal error');
+    assert.ok(typeof (error.data as { correlationId?: unknown }).correlationId === 'string');
   });
 });
