@@ -71,7 +71,8 @@ async function readMessage({ req, res, ctx, record, cors }: PostRequest): Promis
   const classified = parseAndClassify(text);
   if (classified.kind === 'invalid') {
     record.reason = classified.error.message;
-    return void rejectMessage(res, classified.error, classified.id);
+    // An allowed browser origin gets CORS on errors too, or it cannot read them.
+    return void rejectMessage(res, classified.error, classified.id, cors);
   }
   if (classified.kind !== 'response') record.rpcMethod = classified.message.method;
   return classified;

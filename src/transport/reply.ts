@@ -66,8 +66,8 @@ export function reject(res: ServerResponse, name: RejectionName, headers: Header
 }
 
 /** Answers a body that is not a valid JSON-RPC message (400, JSON-RPC 2.0 §5.1 codes). */
-export function rejectMessage(res: ServerResponse, error: { code: number; message: string }, id?: RequestId): void {
-  writeJson(res, 400, errorResponse(error, id));
+export function rejectMessage(res: ServerResponse, error: { code: number; message: string }, id?: RequestId, headers: Headers = {}): void {
+  writeJson(res, 400, errorResponse(error, id), headers);
 }
 
 /** One JSON body in a single write. */

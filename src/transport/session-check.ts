@@ -35,5 +35,7 @@ export function resolveSession(req: IncomingMessage, res: ServerResponse, ctx: T
     if (typeof version !== 'string' || !isSupportedVersion(version)) return void reject(res, 'unsupportedVersion', cors);
     if (version !== session.protocol.protocolVersion) return void reject(res, 'versionMismatch', cors);
   }
+  // Refused requests (another principal, a wrong version) must not keep a session alive.
+  ctx.sessions.touch(session);
   return session;
 }

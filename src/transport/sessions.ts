@@ -99,9 +99,12 @@ export class SessionTable {
   }
 
   get(id: string): HttpSession | undefined {
-    const session = this.sessions.get(id);
-    if (session !== undefined) session.lastSeen = this.now();
-    return session;
+    return this.sessions.get(id);
+  }
+
+  /** Marks a session as used; only requests that passed every check count (see session-check.ts). */
+  touch(session: HttpSession): void {
+    session.lastSeen = this.now();
   }
 
   delete(id: string): boolean {

@@ -107,13 +107,16 @@ test('basic/transports.mdx (the server MAY terminate a session): sweep expires s
   assert.equal(table.get(idle.id), undefined);
 });
 
-test('get() refreshes lastSeen, so a session in use does not expire', () => {
+test('touch() refreshes lastSeen, so a session in use does not expire, while get() alone does not', () => {
   const time = clock();
   const table = new SessionTable(LIMITS, time.now);
   const session = table.prepare('o');
   table.add(session);
   time.advance(LIMITS.idleMs - 1);
+  const before = session.lastSeen;
   assert.equal(table.get(session.id), session);
+  assert.equal(session.lastSeen, before);
+  table.touch(session);
   assert.equal(session.lastSeen, time.now());
   time.advance(LIMITS.idleMs - 1);
   assert.equal(table.sweep(), 0);
