@@ -21,6 +21,12 @@ export function decodeCursor(cursor: string | undefined): number {
   return Number(digits);
 }
 
+/** A list result: `{[name]: page, nextCursor?}` (pagination.mdx: no nextCursor on the last page). */
+export function listResult(name: string, items: readonly unknown[], cursor: unknown, pageSize: number): { [key: string]: unknown } {
+  const { page, nextCursor } = paginate(items, cursor as string | undefined, pageSize);
+  return nextCursor === undefined ? { [name]: page } : { [name]: page, nextCursor };
+}
+
 /** One page of `items` starting at `cursor`, with the cursor of the next page when there is one. */
 export function paginate<T>(items: readonly T[], cursor: string | undefined, pageSize: number): { page: T[]; nextCursor?: string } {
   const start = decodeCursor(cursor);

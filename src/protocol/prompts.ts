@@ -5,7 +5,7 @@
 import type { JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
-import { paginate } from './pagination.ts';
+import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
 const PAGE_SIZE = 100;
@@ -23,8 +23,7 @@ export function promptMethods(registry: FeatureRegistry): MethodDescriptor[] {
       method: 'prompts/list',
       params: { type: 'object', properties: { cursor: { type: 'string' } } },
       handler(params) {
-        const { page, nextCursor } = paginate(wires, params.cursor as string | undefined, PAGE_SIZE);
-        return nextCursor === undefined ? { prompts: page } : { prompts: page, nextCursor };
+        return listResult('prompts', wires, params.cursor, PAGE_SIZE);
       },
     },
     {

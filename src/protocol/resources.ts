@@ -7,7 +7,7 @@
 import type { JsonObject, ResourceDescription } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { paginate } from './pagination.ts';
+import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
 const PAGE_SIZE = 100;
@@ -47,8 +47,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
         for (const { definition } of registry.templates) {
           for (const resource of (await definition.list?.(context)) ?? []) all.push(describe(resource));
         }
-        const { page, nextCursor } = paginate(all, params.cursor as string | undefined, PAGE_SIZE);
-        return nextCursor === undefined ? { resources: page } : { resources: page, nextCursor };
+        return listResult('resources', all, params.cursor, PAGE_SIZE);
       },
     },
     {
@@ -56,8 +55,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       // checklist R6: still paginated per pagination.mdx and the schema.
       params: CURSOR_PARAMS,
       handler(params) {
-        const { page, nextCursor } = paginate(templates, params.cursor as string | undefined, PAGE_SIZE);
-        return nextCursor === undefined ? { resourceTemplates: page } : { resourceTemplates: page, nextCursor };
+        return listResult('resourceTemplates', templates, params.cursor, PAGE_SIZE);
       },
     },
     {

@@ -7,7 +7,7 @@
 import { ToolError, type CallToolResult, type JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
-import { paginate } from './pagination.ts';
+import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { fieldName } from './validation.ts';
 
@@ -26,8 +26,7 @@ export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
       method: 'tools/list',
       params: { type: 'object', properties: { cursor: { type: 'string' } } },
       handler(params) {
-        const { page, nextCursor } = paginate(wires, params.cursor as string | undefined, PAGE_SIZE);
-        return nextCursor === undefined ? { tools: page } : { tools: page, nextCursor };
+        return listResult('tools', wires, params.cursor, PAGE_SIZE);
       },
     },
     {

@@ -3,11 +3,13 @@
  * session table, limits and the logger, gathered once at start-up and passed down explicitly.
  * Also the per-request record that becomes the one access-log line.
  */
-import type { BearerVerifier, ChallengeInfo } from '../auth/principal.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BearerVerifier, ChallengeInfo, Principal } from '../auth/principal.ts';
 import type { Logger } from '../log.ts';
 import type { ProtocolCore } from '../protocol/core.ts';
 import type { OriginPolicy } from './origin.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { Headers } from './reply.ts';
 import type { SessionTable } from './sessions.ts';
 
 export interface TransportContext {
@@ -27,6 +29,17 @@ export interface TransportContext {
   readonly lifecycle: { closing: boolean };
   /** Protected Resource Metadata (RFC 9728): the paths it is served at and its serialised body. */
   readonly metadata: { readonly paths: readonly string[]; readonly body: string } | undefined;
+}
+
+/** An authenticated request to /mcp, as the method handlers (post.ts, get-delete.ts) receive it. */
+export interface McpRequest {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly ctx: TransportContext;
+  readonly principal: Principal;
+  readonly record: RequestRecord;
+  /** CORS headers every answer to this request carries. */
+  readonly cors: Headers;
 }
 
 /** Fields of the access-log line, filled in as the request moves through its stages. */

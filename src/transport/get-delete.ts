@@ -4,28 +4,18 @@
  * standalone stream, or with Last-Event-ID resumes the stream that id names, whether it began as
  * a POST answer or a GET. DELETE ends the session (204).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/principal.ts';
 import { sendsPrimingEvents } from '../protocol/versions.ts';
-import type { RequestRecord, TransportContext } from './context.ts';
+import type { McpRequest } from './context.ts';
 import { EventStream } from './event-stream.ts';
 import { acceptsMediaType } from './media-type.ts';
-import { noContent, reject, type Headers } from './reply.ts';
+import { noContent, reject } from './reply.ts';
 import { resolveSession } from './session-check.ts';
 
-interface SessionRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  ctx: TransportContext;
-  principal: Principal;
-  record: RequestRecord;
-  cors: Headers;
-}
-
-export function handleGet({ req, res, ctx, principal, record, cors }: SessionRequest): void {
+export function handleGet(request: McpRequest): void {
+  const { req, res, record, cors } = request;
   // basic/transports.mdx: the client MUST list text/event-stream in Accept.
   if (!acceptsMediaType(req.headers.accept, 'text/event-stream') || req.headers.accept === undefined) return reject(res, 'notAcceptableStream', cors);
-  const session = resolveSession(req, res, ctx, principal, record, cors);
+  const session = resolveSession(request);
   if (session === undefined) return;
   const lastEventId = req.headers['last-event-id'];
   if (typeof lastEventId === 'string') {
@@ -41,8 +31,9 @@ export function handleGet({ req, res, ctx, principal, record, cors }: SessionReq
   session.openStandalone().attach(res, { priming: sendsPrimingEvents(session.protocol.protocolVersion), headers: cors });
 }
 
-export function handleDelete({ req, res, ctx, principal, record, cors }: SessionRequest): void {
-  const session = resolveSession(req, res, ctx, principal, record, cors);
+export function handleDelete(request: McpRequest): void {
+  const { res, ctx, cors } = request;
+  const session = resolveSession(request);
   if (session === undefined) return;
   // basic/transports.mdx: the client MAY end its session with DELETE; checklist H31: 204.
   ctx.sessions.delete(session.id);

@@ -3,16 +3,14 @@
  * router has checked Host, Origin and the bearer token. One named pipeline:
  * checkMediaTypes → readBody → classify → resolveSession → checkVersion → authorize → dispatch → reply.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/principal.ts';
 import type { Classified, JsonRpcRequest } from '../protocol/messages.ts';
 import { parseAndClassify } from '../protocol/messages.ts';
 import type { MessageSink } from '../protocol/session.ts';
 import { authorize, principalKey } from './authenticate.ts';
 import { BodyError, readBody } from './body.ts';
-import type { RequestRecord, TransportContext } from './context.ts';
+import type { McpRequest } from './context.ts';
 import { acceptsMediaType, isJsonContentType } from './media-type.ts';
-import { accepted, reject, rejectMessage, type Headers } from './reply.ts';
+import { accepted, reject, rejectMessage } from './reply.ts';
 import { ResponseChannel, type ResponseModes } from './response-channel.ts';
 import { resolveSession, SESSION_HEADER } from './session-check.ts';
 import type { HttpSession } from './sessions.ts';
@@ -20,22 +18,13 @@ import type { HttpSession } from './sessions.ts';
 /** The related-message sink of initialize, which has none to send. */
 const NO_RELATED: MessageSink = { send() {} };
 
-interface PostRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
-  ctx: TransportContext;
-  principal: Principal;
-  record: RequestRecord;
-  cors: Headers;
-}
-
-export async function handlePost(post: PostRequest): Promise<void> {
+export async function handlePost(post: McpRequest): Promise<void> {
   const modes = checkMediaTypes(post);
   if (modes === undefined) return;
   const message = await readMessage(post);
   if (message === undefined) return;
   if (message.kind === 'request' && message.message.method === 'initialize') return initialize(post, message.message, modes);
-  const session = resolveSession(post.req, post.res, post.ctx, post.principal, post.record, post.cors);
+  const session = resolveSession(post);
   if (session === undefined) return;
   switch (message.kind) {
     case 'notification':
@@ -51,14 +40,14 @@ export async function handlePost(post: PostRequest): Promise<void> {
 }
 
 /** Checklist H8: 415 for a body that is not JSON, 406 when we can answer in neither form. */
-function checkMediaTypes({ req, res, cors }: PostRequest): ResponseModes | undefined {
+function checkMediaTypes({ req, res, cors }: McpRequest): ResponseModes | undefined {
   if (!isJsonContentType(req.headers['content-type'])) return void reject(res, 'unsupportedMediaType', cors);
   const modes = { json: acceptsMediaType(req.headers.accept, 'application/json'), sse: acceptsMediaType(req.headers.accept, 'text/event-stream') };
   if (!modes.json && !modes.sse) return void reject(res, 'notAcceptable', cors);
   return modes;
 }
 
-async function readMessage({ req, res, ctx, record, cors }: PostRequest): Promise<Exclude<Classified, { kind: 'invalid' }> | undefined> {
+async function readMessage({ req, res, ctx, record, cors }: McpRequest): Promise<Exclude<Classified, { kind: 'invalid' }> | undefined> {
   let text: string;
   try {
     text = await readBody(req, { limit: ctx.maxBodyBytes });
@@ -79,7 +68,7 @@ async function readMessage({ req, res, ctx, record, cors }: PostRequest): Promis
 }
 
 /** basic/lifecycle.mdx "Initialization": a new session, added only when initialize succeeds. */
-async function initialize(post: PostRequest, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
+async function initialize(post: McpRequest, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
   const { req, res, ctx, record, cors } = post;
   if (req.headers[SESSION_HEADER] !== undefined) return reject(res, 'sessionOnInitialize', cors, request.id);
   if (ctx.sessions.full) {
@@ -99,7 +88,7 @@ async function initialize(post: PostRequest, request: JsonRpcRequest, modes: Res
   new ResponseChannel(res, session, modes, headers).respond(response);
 }
 
-async function dispatch(post: PostRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
+async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
   const { res, ctx, principal, record, cors } = post;
   if (!authorize(res, request.method, request.params, principal, ctx, record, cors)) return;
   if (request.method === 'tools/call') {

@@ -4,18 +4,16 @@
  * ended one 404, one created by another principal is treated as unknown (and logged), and an
  * MCP-Protocol-Version that is unsupported or contradicts the session is 400.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from '../auth/principal.ts';
 import { isSupportedVersion } from '../protocol/versions.ts';
 import { principalKey } from './authenticate.ts';
-import type { RequestRecord, TransportContext } from './context.ts';
-import { reject, type Headers } from './reply.ts';
+import type { McpRequest } from './context.ts';
+import { reject } from './reply.ts';
 import type { HttpSession } from './sessions.ts';
 
 export const SESSION_HEADER = 'mcp-session-id';
 export const VERSION_HEADER = 'mcp-protocol-version';
 
-export function resolveSession(req: IncomingMessage, res: ServerResponse, ctx: TransportContext, principal: Principal, record: RequestRecord, cors: Headers): HttpSession | undefined {
+export function resolveSession({ req, res, ctx, principal, record, cors }: McpRequest): HttpSession | undefined {
   const id = req.headers[SESSION_HEADER];
   // basic/transports.mdx: a request without the session id SHOULD get 400.
   if (typeof id !== 'string' || id === '') return void reject(res, 'missingSession', cors);
