@@ -35,6 +35,8 @@ export interface StartOptions {
   timeouts?: ServerTimeouts;
   /** Heartbeat and idle-expiry sweep period (default 15 s). */
   sweepMs?: number;
+  /** Bytes an SSE connection may leave unsent before it is cut off (default 1 MiB). */
+  maxQueuedBytes?: number;
 }
 
 export interface RunningServer extends RunningMcpServer {
@@ -64,6 +66,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     timeouts: options.timeouts,
     sweepMs: options.sweepMs,
+    maxQueuedBytes: options.maxQueuedBytes,
   });
   logger.info('listening', { url: mcp.url, publicUrl: config.publicUrl, issuer: config.auth.issuer, incidents: config.incidentsFile });
   return {

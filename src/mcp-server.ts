@@ -43,6 +43,8 @@ export interface McpServerOptions {
   readonly sweepMs?: number | undefined;
   /** The `retry` hint (ms) sent before the server closes an SSE connection (default 1000). */
   readonly retryMs?: number | undefined;
+  /** Bytes an SSE connection may leave unsent before it is cut off (default 1 MiB). */
+  readonly maxQueuedBytes?: number | undefined;
 }
 
 export interface RunningMcpServer {
@@ -74,8 +76,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   const registry = new FeatureRegistry();
   registry.add(options.features(registry));
   const core = createProtocolCore(registry, options.identity, options.logger);
-  const sessions = new SessionTable({ maxSessions: options.maxSessions, idleMs: options.sessionIdleMs, replayEvents: 256, maxQueuedBytes: 1024 * 1024, keptStreams: 16 });
-  registry.attachSessions(() => sessions.protocolSessions());
+  const sessions = new SessionTable({ maxSessions: options.maxSessions, idleMs: options.sessionIdleMs, replayEvents: 256, maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024, keptStreams: 16 });
+  registry.attachListeners(() => sessions.listeners());
 
   const server = createBareServer(options.timeouts);
   server.listen(options.port, options.host);

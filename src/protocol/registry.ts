@@ -50,7 +50,9 @@ export class FeatureRegistry implements ResourceEvents {
   readonly resources = new Map<string, ResourceDefinition>();
   readonly templates: RegisteredTemplate[] = [];
   readonly prompts = new Map<string, PromptDefinition>();
-  private sessions: () => Iterable<Session> = () => [];
+  /** Sessions subscribed to each URI, so an update costs its subscribers, not every session. */
+  private readonly subscribers = new Map<string, Set<Session>>();
+  private listeners: () => Iterable<Session> = () => [];
 
   /** Registers a feature module's definitions; duplicates and invalid schemas fail at start-up. */
   add(features: FeatureSet): this {
@@ -76,9 +78,29 @@ export class FeatureRegistry implements ResourceEvents {
     return this;
   }
 
-  /** Tells the registry which sessions exist, for resource notifications. */
-  attachSessions(sessions: () => Iterable<Session>): void {
-    this.sessions = sessions;
+  /** Tells the registry which sessions listen for unrelated messages (have a standalone stream). */
+  attachListeners(listeners: () => Iterable<Session>): void {
+    this.listeners = listeners;
+  }
+
+  /** resources/subscribe: `session` hears about `uri` until it unsubscribes or closes. */
+  subscribe(session: Session, uri: string): void {
+    if (session.subscriptions.size === 0) session.onClose(() => this.forget(session));
+    session.subscriptions.add(uri);
+    let sessions = this.subscribers.get(uri);
+    if (sessions === undefined) this.subscribers.set(uri, (sessions = new Set()));
+    sessions.add(session);
+  }
+
+  unsubscribe(session: Session, uri: string): void {
+    session.subscriptions.delete(uri);
+    const sessions = this.subscribers.get(uri);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.subscribers.delete(uri);
+  }
+
+  private forget(session: Session): void {
+    for (const uri of [...session.subscriptions]) this.unsubscribe(session, uri);
   }
 
   get hasResources(): boolean {
@@ -150,14 +172,12 @@ export class FeatureRegistry implements ResourceEvents {
 
   /** server/resources.mdx "Subscriptions": tell each session subscribed to `uri`. */
   updated(uri: string): void {
-    for (const session of this.sessions()) {
-      if (session.subscriptions.has(uri)) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } });
-    }
+    for (const session of this.subscribers.get(uri) ?? []) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } });
   }
 
-  /** server/resources.mdx "List Changed Notification": tell every initialized session. */
+  /** server/resources.mdx "List Changed Notification": tell every listening session. */
   listChanged(): void {
-    for (const session of this.sessions()) {
+    for (const session of this.listeners()) {
       if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' });
     }
   }

@@ -75,7 +75,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       params: URI_PARAMS,
       handler(params, context) {
         requireKnown(params.uri as string);
-        context.session.subscriptions.add(params.uri as string);
+        registry.subscribe(context.session, params.uri as string);
         return {};
       },
     },
@@ -83,7 +83,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       method: 'resources/unsubscribe',
       params: URI_PARAMS,
       handler(params, context) {
-        context.session.subscriptions.delete(params.uri as string);
+        registry.unsubscribe(context.session, params.uri as string);
         return {};
       },
     },

@@ -37,6 +37,7 @@ export class Session {
   /** The standalone (GET) stream, for messages unrelated to any request (basic/transports.mdx). */
   standalone: MessageSink | undefined;
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly closeHooks: Array<() => void> = [];
 
   constructor(id: string) {
     this.id = id;
@@ -78,8 +79,14 @@ export class Session {
     this.standalone?.send(message);
   }
 
+  /** Runs `hook` once when the session closes (indexes that hold the session drop it). */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   /** Ends everything the session is doing: in-flight handlers and waiting server requests. */
   close(): void {
+    for (const hook of this.closeHooks.splice(0)) hook();
     for (const controller of this.inFlight.values()) controller.abort(new CancelledError('session closed'));
     this.inFlight.clear();
     this.outbound.rejectAll('session closed');

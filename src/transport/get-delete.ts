@@ -12,7 +12,7 @@ import { noContent, reject } from './reply.ts';
 import { resolveSession } from './session-check.ts';
 
 export function handleGet(request: McpRequest): void {
-  const { req, res, record, cors } = request;
+  const { req, res, ctx, record, cors } = request;
   // basic/transports.mdx: the client MUST list text/event-stream in Accept.
   if (!acceptsMediaType(req.headers.accept, 'text/event-stream') || req.headers.accept === undefined) return reject(res, 'notAcceptableStream', cors);
   const session = resolveSession(request);
@@ -28,7 +28,7 @@ export function handleGet(request: McpRequest): void {
   }
   // Checklist §10 (unspecified): one standalone stream at a time, so no message is broadcast (H24).
   if (session.standalone?.attached === true) return reject(res, 'streamConflict', cors);
-  session.openStandalone().attach(res, { priming: sendsPrimingEvents(session.protocol.protocolVersion), headers: cors });
+  ctx.sessions.openStandalone(session).attach(res, { priming: sendsPrimingEvents(session.protocol.protocolVersion), headers: cors });
 }
 
 export function handleDelete(request: McpRequest): void {

@@ -76,6 +76,7 @@ export class HttpSession {
 /** A Map of sessions keyed by id (STYLE principle 6), never a plain object. */
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
+  private readonly listening = new Set<HttpSession>();
 
   constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
 
@@ -111,16 +112,22 @@ export class SessionTable {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
     this.sessions.delete(id);
+    this.listening.delete(session);
     session.close();
     return true;
   }
 
-  protocolSessions(): Iterable<Session> {
-    const sessions = this.sessions.values();
-    return (function* () {
-      for (const session of sessions) yield session.protocol;
-    })();
+  /** Opens the session's standalone stream; from then on it hears unrelated notifications. */
+  openStandalone(session: HttpSession): EventStream {
+    this.listening.add(session);
+    return session.openStandalone();
   }
+
+  /** Sessions with a standalone stream: the only ones unrelated notifications can reach. */
+  *listeners(): Iterable<Session> {
+    for (const session of this.listening) yield session.protocol;
+  }
+
 
   /** Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends heartbeats. */
   sweep(): number {

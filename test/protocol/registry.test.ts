@@ -141,12 +141,24 @@ describe('resource events (server/resources.mdx)', () => {
     const [sinkA, sinkB] = [collectingSink(), collectingSink()];
     subscribed.standalone = sinkA;
     other.standalone = sinkB;
-    subscribed.subscriptions.add('test://status');
-    registry.attachSessions(() => [subscribed, other]);
+    registry.subscribe(subscribed, 'test://status');
     registry.updated('test://status');
     registry.updated('test://elsewhere');
     assert.deepEqual(sinkA.messages, [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'test://status' } }]);
     assert.deepEqual(sinkB.messages, []);
+  });
+
+  test('a closed session leaves the subscriber index: nothing is kept for it', () => {
+    const registry = new FeatureRegistry().add({ resources: [resource] });
+    const session = openedSession('a');
+    const sink = collectingSink();
+    session.standalone = sink;
+    registry.subscribe(session, 'test://status');
+    session.close();
+    session.standalone = sink;
+    registry.updated('test://status');
+    assert.deepEqual(sink.messages, []);
+    assert.equal(session.subscriptions.size, 0);
   });
 
   test('listChanged reaches opened sessions only ("List Changed Notification", checklist L9)', () => {
@@ -156,7 +168,7 @@ describe('resource events (server/resources.mdx)', () => {
     const [sinkA, sinkB] = [collectingSink(), collectingSink()];
     opened.standalone = sinkA;
     fresh.standalone = sinkB;
-    registry.attachSessions(() => new Set([opened, fresh]));
+    registry.attachListeners(() => new Set([opened, fresh]));
     registry.listChanged();
     assert.deepEqual(sinkA.messages, [{ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }]);
     assert.deepEqual(sinkB.messages, []);

@@ -41,7 +41,7 @@ function setup() {
   const registry = new FeatureRegistry().add({ resources: [status], resourceTemplates: [itemTemplate] });
   const dispatcher = createProtocolCore(registry, { name: 's', version: '1' }, silentLogger).dispatcher;
   const session = openedSession();
-  registry.attachSessions(() => [session]);
+  registry.attachListeners(() => [session]);
   return { registry, dispatcher, session };
 }
 
@@ -152,7 +152,6 @@ describe('subscriptions (server/resources.mdx "Subscriptions")', () => {
     const [mine, theirs] = [collectingSink(), collectingSink()];
     session.standalone = mine;
     other.standalone = theirs;
-    registry.attachSessions(() => [session, other]);
     await call(dispatcher, other, 'resources/subscribe', { uri: 'test://status' });
     registry.updated('test://status');
     assert.equal(mine.messages.length, 0);

@@ -81,14 +81,16 @@ test('basic/transports.mdx: session ids are cryptographically random, at least 3
 
 test('the table is full at maxSessions', () => {
   const table = new SessionTable(LIMITS);
+  const added = [];
   for (let i = 0; i < LIMITS.maxSessions; i++) {
     assert.equal(table.full, false);
-    table.add(table.prepare('o'));
+    const session = table.prepare('o');
+    table.add(session);
+    added.push(session);
   }
   assert.equal(table.full, true);
-  const [first] = table.protocolSessions();
-  assert.ok(first !== undefined);
-  table.delete(first.id);
+  assert.equal(table.delete(table.prepare('x').id), false);
+  table.delete(added[0]!.id);
   assert.equal(table.full, false);
 });
 
@@ -180,7 +182,7 @@ test('STYLE 13: closeAll closes every protocol session and empties the table', (
     session.protocol.begin('a', controller);
     table.add(session);
   }
-  assert.equal([...table.protocolSessions()].length, 2);
+  assert.equal(table.size, 2);
   table.closeAll();
   assert.equal(table.size, 0);
   assert.deepEqual(controllers.map((c) => c.signal.aborted), [true, true]);
@@ -227,4 +229,15 @@ test('basic/transports.mdx: a new standalone stream replaces the previous one, w
   assert.equal(session.standalone, second);
   assert.equal(session.protocol.standalone, second);
   assert.notEqual(first.id, second.id);
+});
+
+test('listeners() yields only sessions whose standalone stream was opened, until they are deleted', () => {
+  const table = new SessionTable(LIMITS);
+  const [quiet, listening] = [table.prepare('o'), table.prepare('o')];
+  table.add(quiet);
+  table.add(listening);
+  table.openStandalone(listening);
+  assert.deepEqual([...table.listeners()], [listening.protocol]);
+  table.delete(listening.id);
+  assert.deepEqual([...table.listeners()], []);
 });
