@@ -8,7 +8,8 @@ import type { JsonObject, LogLevel } from './definitions.ts';
 import type { MethodDescriptor, NotificationDescriptor } from './dispatcher.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { LOG_LEVELS } from './session.ts';
-import { negotiateVersion } from './versions.ts';
+import { EMPTY_RESULT, constantResult } from './messages.ts';
+import { negotiateVersion, SUPPORTED_VERSIONS } from './versions.ts';
 
 /** schema.ts `Implementation` plus the optional `instructions` of InitializeResult. */
 export interface ServerIdentity {
@@ -25,6 +26,12 @@ export function lifecycleMethods(identity: ServerIdentity, capabilities: JsonObj
   const serverInfo: JsonObject = { name: identity.name, version: identity.version };
   if (identity.title !== undefined) serverInfo.title = identity.title;
   if (identity.description !== undefined) serverInfo.description = identity.description;
+  // One InitializeResult per version we can negotiate, encoded once.
+  const results = new Map(SUPPORTED_VERSIONS.map((version) => {
+    const result: JsonObject = { protocolVersion: version, capabilities, serverInfo };
+    if (identity.instructions !== undefined) result.instructions = identity.instructions;
+    return [version, constantResult(result)] as const;
+  }));
   return [
     {
       method: 'initialize',
@@ -43,16 +50,14 @@ export function lifecycleMethods(identity: ServerIdentity, capabilities: JsonObj
         if (session.opened) throw new ProtocolError(ErrorCode.InvalidRequest, 'Session is already initialized');
         const version = negotiateVersion(params.protocolVersion as string);
         session.open(version, params.capabilities as JsonObject, params.clientInfo as JsonObject);
-        const result: JsonObject = { protocolVersion: version, capabilities, serverInfo };
-        if (identity.instructions !== undefined) result.instructions = identity.instructions;
-        return result;
+        return results.get(version) as JsonObject;
       },
     },
     {
       method: 'ping',
       // basic/utilities/ping.mdx: answer promptly with an empty result.
       params: { type: 'object' },
-      handler: () => ({}),
+      handler: () => EMPTY_RESULT,
     },
     {
       method: 'logging/setLevel',
@@ -60,7 +65,7 @@ export function lifecycleMethods(identity: ServerIdentity, capabilities: JsonObj
       params: { type: 'object', required: ['level'], properties: { level: { enum: [...LOG_LEVELS] } } },
       handler(params, { session }) {
         session.logLevel = params.level as LogLevel;
-        return {};
+        return EMPTY_RESULT;
       },
     },
   ];

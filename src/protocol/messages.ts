@@ -121,3 +121,27 @@ export function errorResponse(error: ErrorObject, id?: RequestId): JsonRpcErrorR
 export function idKey(id: RequestId): string {
   return typeof id === 'number' ? `n:${id}` : `s:${id}`;
 }
+
+/** JSON text of results that never change, encoded once at start-up (STYLE principle 11). */
+const preserialized = new WeakMap<object, string>();
+
+/**
+ * Marks a constant result: it is frozen, and every response carrying it splices this one JSON
+ * encoding instead of encoding it again.
+ */
+export function constantResult<T extends Params>(result: T): T {
+  preserialized.set(result, JSON.stringify(result));
+  return Object.freeze(result);
+}
+
+/** The wire text of one message: one JSON.stringify, or a splice for a constant result. */
+export function serializeMessage(message: JsonRpcMessage): string {
+  if ('result' in message) {
+    const raw = preserialized.get(message.result);
+    if (raw !== undefined) return `{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":${raw}}`;
+  }
+  return JSON.stringify(message);
+}
+
+/** schema.ts EmptyResult: `{}`, the answer of ping, logging/setLevel and (un)subscribe. */
+export const EMPTY_RESULT: Params = constantResult({});

@@ -5,6 +5,7 @@
 import type { JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
+import { constantResult } from './messages.ts';
 import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
@@ -18,12 +19,13 @@ export function promptMethods(registry: FeatureRegistry): MethodDescriptor[] {
     if (p.arguments !== undefined) wire.arguments = p.arguments;
     return wire;
   });
+  const firstPage = constantResult(listResult('prompts', wires, undefined, PAGE_SIZE));
   return [
     {
       method: 'prompts/list',
       params: { type: 'object', properties: { cursor: { type: 'string' } } },
       handler(params) {
-        return listResult('prompts', wires, params.cursor, PAGE_SIZE);
+        return params.cursor === undefined ? firstPage : listResult('prompts', wires, params.cursor, PAGE_SIZE);
       },
     },
     {

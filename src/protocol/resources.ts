@@ -7,6 +7,7 @@
 import type { JsonObject, ResourceDescription } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
+import { constantResult, EMPTY_RESULT } from './messages.ts';
 import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
@@ -35,6 +36,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
     if (t.mimeType !== undefined) wire.mimeType = t.mimeType;
     return wire;
   });
+  const firstTemplates = constantResult(listResult('resourceTemplates', templates, undefined, PAGE_SIZE));
   const requireKnown = (uri: string): void => {
     if (registry.findResource(uri) === undefined) throw notFound(uri);
   };
@@ -55,7 +57,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       // checklist R6: still paginated per pagination.mdx and the schema.
       params: CURSOR_PARAMS,
       handler(params) {
-        return listResult('resourceTemplates', templates, params.cursor, PAGE_SIZE);
+        return params.cursor === undefined ? firstTemplates : listResult('resourceTemplates', templates, params.cursor, PAGE_SIZE);
       },
     },
     {
@@ -76,7 +78,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       handler(params, context) {
         requireKnown(params.uri as string);
         registry.subscribe(context.session, params.uri as string);
-        return {};
+        return EMPTY_RESULT;
       },
     },
     {
@@ -84,7 +86,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       params: URI_PARAMS,
       handler(params, context) {
         registry.unsubscribe(context.session, params.uri as string);
-        return {};
+        return EMPTY_RESULT;
       },
     },
   ];

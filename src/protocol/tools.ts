@@ -7,6 +7,7 @@
 import { ToolError, type CallToolResult, type JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
+import { constantResult } from './messages.ts';
 import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { fieldName } from './validation.ts';
@@ -21,12 +22,13 @@ function toolError(message: string, structured?: JsonObject): CallToolResult {
 
 export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
   const wires = [...registry.tools.values()].map((t) => t.wire);
+  const firstPage = constantResult(listResult('tools', wires, undefined, PAGE_SIZE));
   return [
     {
       method: 'tools/list',
       params: { type: 'object', properties: { cursor: { type: 'string' } } },
       handler(params) {
-        return listResult('tools', wires, params.cursor, PAGE_SIZE);
+        return params.cursor === undefined ? firstPage : listResult('tools', wires, params.cursor, PAGE_SIZE);
       },
     },
     {

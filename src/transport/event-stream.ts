@@ -7,7 +7,7 @@
  * (it can resume) rather than buffered without bound.
  */
 import type { ServerResponse } from 'node:http';
-import type { JsonRpcMessage } from '../protocol/messages.ts';
+import { serializeMessage, type JsonRpcMessage } from '../protocol/messages.ts';
 import type { MessageSink } from '../protocol/session.ts';
 import { encodeComment, encodeEvent } from './sse.ts';
 
@@ -81,7 +81,7 @@ export class EventStream implements MessageSink {
   /** Sends one JSON-RPC message as one event (one write). */
   send(message: JsonRpcMessage): void {
     const seq = ++this.seq;
-    const frame = encodeEvent({ id: `${this.id}-${seq}`, data: JSON.stringify(message) });
+    const frame = encodeEvent({ id: `${this.id}-${seq}`, data: serializeMessage(message) });
     this.log.push({ seq, frame });
     if (this.log.length > this.limits.replayEvents) this.log.shift();
     if (this.connection !== undefined) this.write(frame);

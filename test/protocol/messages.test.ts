@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { ErrorCode } from '../../src/protocol/errors.ts';
-import { classify, errorResponse, idKey, parseAndClassify, resultResponse, type RequestId } from '../../src/protocol/messages.ts';
+import { classify, constantResult, errorResponse, idKey, parseAndClassify, resultResponse, serializeMessage, type RequestId } from '../../src/protocol/messages.ts';
 import { assertSchema, assertServerMessage } from '../helpers/schema.ts';
 
 interface Case {
@@ -155,5 +155,23 @@ describe('response builders', () => {
     assert.notEqual(idKey(1), idKey('n:1'));
     assert.equal(idKey(1), idKey(1));
     assert.equal(idKey('a'), idKey('a'));
+  });
+});
+
+describe('serializeMessage (one encoding per message, constants encoded once)', () => {
+  test('a constant result is spliced byte for byte as JSON.stringify would write it, for string and integer ids', () => {
+    const result = constantResult({ tools: [{ name: 'a', inputSchema: { type: 'object' } }], note: 'é"\\' });
+    for (const id of [7, 'x"7'] as RequestId[]) {
+      const response = resultResponse(id, result);
+      assert.equal(serializeMessage(response), JSON.stringify(response));
+    }
+    assert.ok(Object.isFrozen(result));
+  });
+
+  test('other messages are encoded with JSON.stringify', () => {
+    const response = errorResponse({ code: -32601, message: 'Method not found: x' }, 3);
+    assert.equal(serializeMessage(response), JSON.stringify(response));
+    const fresh = resultResponse(1, { a: 1 });
+    assert.equal(serializeMessage(fresh), '{"jsonrpc":"2.0","id":1,"result":{"a":1}}');
   });
 });
