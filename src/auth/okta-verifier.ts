@@ -71,6 +71,7 @@ export class OktaVerifier implements BearerVerifier {
   readonly #failureBackoffMs: number;
   readonly #cache = new Map<string, Principal>();
   readonly #keys: JWTVerifyGetKey;
+  readonly #reloadKeys: () => Promise<void>;
   #fetchBlockedUntil = 0;
 
   constructor(config: AuthConfig, options: OktaVerifierOptions = {}) {
@@ -85,6 +86,7 @@ export class OktaVerifier implements BearerVerifier {
       cacheMaxAge: options.keysMaxAgeMs ?? 600_000,
       [customFetch]: this.#fetchKeys,
     });
+    this.#reloadKeys = () => remote.reload();
     this.#keys = async (header, token) => {
       try {
         return await remote(header, token);
@@ -105,6 +107,19 @@ export class OktaVerifier implements BearerVerifier {
     }
     return fetch(url, init);
   };
+
+  /**
+   * Fetches the issuer's keys before the first request needs them (start-up). Resolves to the
+   * reason when they cannot be had; verify() then answers 503 until they can.
+   */
+  async warmUp(): Promise<string | undefined> {
+    try {
+      await this.#reloadKeys();
+      return undefined;
+    } catch (error) {
+      return keyResolutionFailure(error).detail;
+    }
+  }
 
   /** See BearerVerifier: resolves to the principal or rejects with an AuthFailure. */
   async verify(authorization: string | undefined): Promise<Principal> {

@@ -319,3 +319,21 @@ test('verified-token cache: bounded, the oldest entry is evicted first', async (
   // Still cached: refused at exp without tolerance.
   await assertInvalid(verifier, second, 'The access token expired');
 });
+
+test('warming up: warmUp fetches the JWKS once, so the first verification needs no fetch of its own', async (t) => {
+  const issuer = await startIssuer();
+  t.after(() => issuer.close());
+  const verifier = verifierFor(issuer);
+  assert.equal(await verifier.warmUp(), undefined);
+  assert.equal(issuer.fetchCount, 1);
+  await verifier.verify(bearer(await issuer.mint({ now: NOW })));
+  assert.equal(issuer.fetchCount, 1);
+});
+
+test('warming up: warmUp reports an unreachable issuer as a reason, and never throws (okta.md "Outage")', async (t) => {
+  const issuer = await startIssuer();
+  t.after(() => issuer.close());
+  issuer.setJwksMode('down');
+  const reason = await verifierFor(issuer).warmUp();
+  assert.equal(typeof reason, 'string');
+});
