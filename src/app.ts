@@ -4,7 +4,7 @@
  * dev.ts, tests, the benchmark) call startServer.
  */
 import { readFileSync } from 'node:fs';
-import { OktaVerifier } from './auth/okta-verifier.ts';
+import { OktaVerifier, type OktaVerifierOptions } from './auth/okta-verifier.ts';
 import type { BearerVerifier } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import { incidentFeatures, READ_SCOPE, WRITE_SCOPE } from './incidents/index.ts';
@@ -32,6 +32,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Replaces the Okta verifier. */
   verifier?: BearerVerifier;
+  /** Options of the Okta verifier (fetch timeout, refresh cooldown…), when it is not replaced. */
+  verifierOptions?: OktaVerifierOptions;
   timeouts?: ServerTimeouts;
   /** Heartbeat and idle-expiry sweep period (default 15 s). */
   sweepMs?: number;
@@ -46,10 +48,15 @@ export interface RunningServer extends RunningMcpServer {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openJsonStore(config.incidentsFile);
+  const okta = options.verifier === undefined ? new OktaVerifier(config.auth, options.verifierOptions) : undefined;
+  // The keys are fetched while the server starts, not inside the first request.
+  const warmUp = okta?.warmUp().then((reason) => {
+    if (reason !== undefined) logger.warn('token issuer keys not reachable at start-up; requests get 503 until they are', { issuer: config.auth.issuer, detail: reason });
+  });
   const mcp = await startMcpServer({
     identity: IDENTITY,
     features: (events) => incidentFeatures(store, events),
-    verifier: options.verifier ?? new OktaVerifier(config.auth),
+    verifier: okta ?? (options.verifier as BearerVerifier),
     issuer: config.auth.issuer,
     // basic/authorization.mdx "Scope Selection Strategy": a 401 asks for the minimal scope.
     scopes: [READ_SCOPE, WRITE_SCOPE],
@@ -73,6 +80,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ...mcp,
     store,
     async close(graceMs?: number) {
+      await warmUp;
       await mcp.close(graceMs);
       await store.close();
     },

@@ -22,7 +22,12 @@ async function main(): Promise<void> {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'shutting down', signal })}\n`);
     const hardStop = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS + 2000);
     hardStop.unref();
-    void running.close(SHUTDOWN_GRACE_MS).then(() => process.exit(0));
+    void running.close(SHUTDOWN_GRACE_MS).then(() => process.exit(0), (error: unknown) => {
+      // A failed final save (a full disk) loses nothing: the journal keeps every acknowledged change.
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'shutdown incomplete; pending changes stay in the journal', error: message })}\n`);
+      process.exit(1);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

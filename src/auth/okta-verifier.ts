@@ -117,6 +117,8 @@ export class OktaVerifier implements BearerVerifier {
       await this.#reloadKeys();
       return undefined;
     } catch (error) {
+      // The same back-off as a failed fetch during a request: the outage is not hammered.
+      this.#fetchBlockedUntil = Date.now() + this.#failureBackoffMs;
       return keyResolutionFailure(error).detail;
     }
   }

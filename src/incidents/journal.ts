@@ -2,8 +2,8 @@
  * Durability through an append-only journal beside the JSON file, so the cost of a write does
  * not grow with the store: a batch appends one JSON line per changed incident to
  * `<file>.journal` and fsyncs it; that is the commit. Once the journal holds as many entries as
- * the store has records (at least COMPACT_MIN), the whole file is replaced atomically and the
- * journal emptied: an amortised constant cost per write. Loading replays the journal over the
+ * the file held records when it was last written (at least COMPACT_MIN), the whole file is
+ * replaced atomically and the journal emptied: an amortised constant cost per write. Loading replays the journal over the
  * file; replay is idempotent (each line is a whole record), so a crash between replacing the file
  * and emptying the journal loses nothing, and a torn last line (never acknowledged) is dropped.
  */
@@ -46,6 +46,20 @@ export function replayJournal(text: string, records: Map<string, Incident>, jour
   return entries;
 }
 
+/** Bytes of the journal up to its last newline: what replay used; a torn tail lies beyond. */
+export function completeLength(bytes: Uint8Array): number {
+  return bytes.lastIndexOf(0x0a) + 1;
+}
+
+/** Where a store's journal stands when it is opened (see openJsonStore). */
+export interface JournalState {
+  readonly entries: number;
+  readonly fileSize: number;
+  /** completeLength() of the journal: a torn tail beyond it is cut off before the first append. */
+  readonly validBytes: number;
+  readonly compactAt?: number | undefined;
+}
+
 export class Journal {
   /** Opened on the first write, so opening a store writes nothing. */
   private handle: FileHandle | undefined;
@@ -54,20 +68,26 @@ export class Journal {
   /** After a failed compaction, the entry count at which to try again. */
   private retryAt = 0;
 
-  /**
-   * `entries` is what replay found in the journal. `compactAt` fixes the number of entries that
-   * triggers a compaction; by default it is the store's size, at least COMPACT_MIN.
-   */
-  constructor(
-    private readonly path: string,
-    private entries: number,
-    private readonly compactAt?: number,
-  ) {}
+  /** What replay found: entries in the journal's first `validBytes` bytes; records in the file. */
+  private entries: number;
+  private fileSize: number;
+  private readonly validBytes: number;
+  /** Fixed entry count that triggers a compaction (tests); by default the file's size, at least COMPACT_MIN. */
+  private readonly compactAt: number | undefined;
+
+  constructor(private readonly path: string, state: JournalState) {
+    this.entries = state.entries;
+    this.fileSize = state.fileSize;
+    this.validBytes = state.validBytes;
+    this.compactAt = state.compactAt;
+  }
 
   private async file(): Promise<FileHandle> {
     if (this.handle === undefined) {
       const handle = await open(journalPathFor(this.path), 'a');
-      this.bytes = (await handle.stat()).size;
+      // A torn tail left by a crash would glue onto the next line and make the journal unreadable.
+      if ((await handle.stat()).size > this.validBytes) await handle.truncate(this.validBytes);
+      this.bytes = this.validBytes;
       this.handle = handle;
     }
     return this.handle;
@@ -97,9 +117,9 @@ export class Journal {
     }
     this.bytes += Buffer.byteLength(text);
     this.entries += changed.length;
-    if (this.entries >= Math.max(this.compactAt ?? Math.max(COMPACT_MIN, size), this.retryAt)) {
+    if (this.entries >= Math.max(this.compactAt ?? Math.max(COMPACT_MIN, this.fileSize), this.retryAt)) {
       try {
-        await this.compact(all());
+        await this.compact(all(), size);
       } catch (error) {
         this.retryAt = this.entries * 2;
         process.emitWarning(`incident journal compaction failed; will retry: ${error instanceof Error ? error.message : String(error)}`);
@@ -108,7 +128,7 @@ export class Journal {
   }
 
   /** Replaces the file with every record, then empties the journal (file first: replay is idempotent). */
-  async compact(all: Iterable<Incident>): Promise<void> {
+  async compact(all: Iterable<Incident>, size: number): Promise<void> {
     await replaceFileAtomically(this.path, formatIncidentFile(all));
     const handle = await this.file();
     await handle.truncate(0);
@@ -116,12 +136,13 @@ export class Journal {
     this.bytes = 0;
     this.entries = 0;
     this.retryAt = 0;
+    this.fileSize = size;
   }
 
   /** Folds what is pending into the file (so people who open it see everything), then closes. */
-  async close(all: Iterable<Incident>): Promise<void> {
+  async close(all: Iterable<Incident>, size: number): Promise<void> {
     try {
-      if (this.entries > 0) await this.compact(all);
+      if (this.entries > 0) await this.compact(all, size);
     } finally {
       await this.handle?.close();
       this.handle = undefined;

@@ -5,10 +5,11 @@
  * then publishes it and resolves the callers. A failed write publishes nothing, so there is
  * nothing to roll back. How a batch reaches disk is the Persistence seam.
  */
-import { basename } from 'node:path';
+import { access, constants } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { errorCode, readFileIfExists } from './atomic-file.ts';
 import { parseIncidentFile } from './json-format.ts';
-import { Journal, journalPathFor, replayJournal } from './journal.ts';
+import { completeLength, Journal, journalPathFor, replayJournal } from './journal.ts';
 import type { Incident } from './model.ts';
 import { makeIncident } from './model.ts';
 import type {
@@ -23,13 +24,13 @@ import { StoreLoadError, StoreWriteError, selectPage } from './store.ts';
 export interface Persistence {
   write(all: () => Iterable<Incident>, changed: readonly Incident[], size: number): Promise<void>;
   /** Flushes anything pending into the file and releases it. */
-  close(all: Iterable<Incident>): Promise<void>;
+  close(all: Iterable<Incident>, size: number): Promise<void>;
 }
 
 export interface JsonStoreOptions {
   /** The clock for createdAt/updatedAt; tests pass a fixed one. */
   now?: () => Date;
-  /** Journal entries that trigger a compaction into the file (default: the store's size, at least 1024). */
+  /** Journal entries that trigger a compaction into the file (default: the file's size, at least 1024). */
   compactAt?: number;
 }
 
@@ -54,15 +55,17 @@ interface Pending {
 /**
  * Opens (or prepares to create) the incidents file at `path`. A missing file means an empty
  * store; the file appears on the first write. A file that is not valid incident JSON rejects
- * with StoreLoadError and is never overwritten.
+ * with StoreLoadError and is never overwritten, as does a directory or journal that cannot be written.
  */
 export async function openJsonStore(path: string, options: JsonStoreOptions = {}): Promise<JsonIncidentStore> {
   const bytes = await readFileIfExists(path).catch((error: unknown) => {
     throw new StoreLoadError(path, undefined, `the file cannot be read (${errorCode(error) ?? 'I/O error'})`);
   });
   const records = bytes === undefined ? new Map<string, Incident>() : parseIncidentFile(bytes, path);
+  const fileSize = records.size;
   const journalPath = journalPathFor(path);
   const journalBytes = await readFileIfExists(journalPath);
+  await assertWritable(path, journalBytes !== undefined);
   let entries = 0;
   if (journalBytes !== undefined) {
     let text: string;
@@ -73,8 +76,26 @@ export async function openJsonStore(path: string, options: JsonStoreOptions = {}
     }
     entries = replayJournal(text, records, journalPath);
   }
-  const persistence = new Journal(path, entries, options.compactAt);
+  const validBytes = journalBytes === undefined ? 0 : completeLength(journalBytes);
+  const persistence = new Journal(path, { entries, fileSize, validBytes, compactAt: options.compactAt });
   return new JsonIncidentStore(records, persistence, basename(path), options.now ?? (() => new Date()));
+}
+
+/**
+ * Refuses at start-up a store that could not save anything (a read-only mount, no permission),
+ * rather than failing every write later. access(2) checks without writing.
+ */
+async function assertWritable(path: string, hasJournal: boolean): Promise<void> {
+  const targets = hasJournal ? [dirname(path), journalPathFor(path)] : [dirname(path)];
+  for (const target of targets) {
+    try {
+      await access(target, constants.W_OK);
+    } catch (error) {
+      const code = errorCode(error) ?? 'I/O error';
+      const what = code === 'ENOENT' ? 'does not exist' : `is not writable (${code})`;
+      throw new StoreLoadError(path, undefined, `${target} ${what}, so no change could be saved; make it writable, or set INCIDENTS_FILE to a file in a writable directory`);
+    }
+  }
 }
 
 /** See openJsonStore. */
@@ -136,7 +157,7 @@ export class JsonIncidentStore implements IncidentStore {
     this.#closed = true;
     await this.#draining;
     this.#listeners.clear();
-    await this.#persistence.close(this.#records.values());
+    await this.#persistence.close(this.#records.values(), this.#records.size);
   }
 
   #enqueue(operation: Operation): Promise<Incident | undefined> {

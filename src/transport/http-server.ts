@@ -18,6 +18,9 @@ export const MCP_PATH = '/mcp';
 /** RFC 9110 §15.5.6: 405 carries Allow. */
 const MCP_ALLOW = 'GET, POST, DELETE, OPTIONS';
 
+/** More header fields than any real client sends; 16 KiB (maxHeaderSize) bounds them anyway. */
+const MAX_HEADER_FIELDS = 100;
+
 /** Headers that must appear at most once (duplicates are ambiguous, RFC 9110 §5.3). */
 const SINGLE_HEADERS = new Set(['authorization', 'mcp-session-id', 'mcp-protocol-version', 'content-type', 'content-length', 'host', 'last-event-id', 'origin']);
 
@@ -76,8 +79,17 @@ function logRequest(ctx: TransportContext, req: IncomingMessage, res: ServerResp
 
 /** A node:http server with our timeouts and no handler yet (the context needs the bound port). */
 export function createBareServer(timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
-  const server = createServer({ headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, keepAliveTimeout: timeouts.keepAliveMs, maxHeaderSize: 16 * 1024 });
-  server.maxHeadersCount = 100;
+  // Node checks the header and request deadlines only every connectionsCheckingInterval (default 30 s).
+  const checkMs = Math.max(50, Math.min(1000, Math.floor(Math.min(timeouts.headersMs, timeouts.requestMs) / 4)));
+  const server = createServer({
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: checkMs,
+    maxHeaderSize: 16 * 1024,
+  });
+  // Node drops header lines past maxHeadersCount silently (a hidden duplicate Authorization); keep all, refuse many.
+  server.maxHeadersCount = 0;
   return server;
 }
 
@@ -94,6 +106,8 @@ export function requestHandler(ctx: TransportContext): (req: IncomingMessage, re
     }
     res.once('close', () => logRequest(ctx, req, res, url.pathname, started, record));
     if (ctx.lifecycle.closing) return reject(res, 'shuttingDown', { connection: 'close', 'retry-after': 1 });
+    // RFC 6585 §5: 431 when the header fields are too large (here: too many).
+    if (req.rawHeaders.length / 2 > MAX_HEADER_FIELDS) return reject(res, 'tooManyHeaders', { connection: 'close' });
     const route = url.pathname === MCP_PATH
       ? handleMcp(req, res, url, ctx, record)
       : ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { ErrorCode } from '../protocol/errors.ts';
-import { errorResponse, type JsonRpcMessage, type RequestId } from '../protocol/messages.ts';
+import { errorResponse, serializeMessage, type JsonRpcMessage, type RequestId } from '../protocol/messages.ts';
 
 export interface Rejection {
   status: number;
@@ -23,6 +23,8 @@ export const REJECTIONS = {
   // RFC 9110 §15.5.6: with Allow.
   methodNotAllowed: { status: 405, code: ErrorCode.InvalidRequest, message: 'Method not allowed' },
   notFound: { status: 404, code: ErrorCode.InvalidRequest, message: 'Not found' },
+  // RFC 6585 §5.
+  tooManyHeaders: { status: 431, code: ErrorCode.InvalidRequest, message: 'Request header fields too large: too many header fields' },
   duplicateHeader: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: a header that must appear once appears more than once' },
   // RFC 6750 §3.1 and MCP basic/authorization.mdx "Error Handling".
   missingToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: a bearer token is required' },
@@ -71,14 +73,16 @@ export function rejectMessage(res: ServerResponse, error: { code: number; messag
 }
 
 /** One JSON body in a single write. */
-export function writeJson(res: ServerResponse, status: number, body: JsonRpcMessage | object, headers: Headers = {}): void {
-  writeText(res, status, JSON.stringify(body), headers);
+export function writeJson(res: ServerResponse, status: number, body: JsonRpcMessage, headers: Headers = {}): void {
+  writeText(res, status, serializeMessage(body), headers);
 }
 
+/** A JSON text body, encoded once: its length is the Content-Length. */
 export function writeText(res: ServerResponse, status: number, text: string, headers: Headers = {}): void {
   if (res.headersSent) return;
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const body = Buffer.from(text, 'utf8');
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
 }
 
 /** 202 Accepted with no body (basic/transports.mdx: accepted notifications and responses). */

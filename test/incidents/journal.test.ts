@@ -71,3 +71,15 @@ describe('the store with its journal', () => {
     await store.close();
   });
 });
+
+describe('compaction under a steady stream of creates', () => {
+  test('the journal is folded in after as many entries as the file held (at least 1024), not never', async (t) => {
+    const { store, path } = await openTempStore(t);
+    const creates = Array.from({ length: 1100 }, (_, i) => store.create({ title: `n${i}`, severity: 'low', status: 'open' }));
+    await Promise.all(creates);
+    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    assert.ok(Object.keys(file).length >= 1028, `the file holds ${Object.keys(file).length} records`);
+    const journal = await readFile(journalPathFor(path), 'utf8');
+    assert.ok(journal.split('\n').length < 100, 'the journal was emptied by the compaction');
+  });
+});

@@ -205,9 +205,8 @@ test('a session keeps checking the token on every request: an expired one mid-se
 });
 
 test('an unreachable JWKS is 503 with Retry-After and the token is never accepted, then service recovers (okta.md "Outage"; basic/authorization.mdx)', async () => {
-  await withServer({}, async (server) => {
+  await withServer({ jwksMode: 'down' }, async (server) => {
     const token = await server.token();
-    server.issuer.setJwksMode('down');
     for (let i = 0; i < 3; i++) {
       const response = await postRaw(server, `Bearer ${token}`);
       assert.equal(response.status, 503);
@@ -215,8 +214,9 @@ test('an unreachable JWKS is 503 with Retry-After and the token is never accepte
       assert.equal(response.headers.get('www-authenticate'), null);
       assertErrorBody(await response.text(), INTERNAL_ERROR);
     }
-    // The verifier does not hammer the issuer: one fetch, then a back-off.
+    // The verifier does not hammer the issuer: one fetch (at start-up), then a back-off.
     assert.equal(server.issuer.fetchCount, 1);
+    assert.ok(server.logger.lines.some((line) => line.level === 'warn' && /not reachable at start-up/.test(String(line.msg))));
     assert.ok(server.logger.lines.some((line) => line.level === 'error' && line.msg === 'token issuer unavailable'));
 
     server.issuer.setJwksMode('ok');
