@@ -35,8 +35,11 @@ export interface RequestEnvironment {
   principal: Principal;
   /** Messages related to this request (progress, logs, server requests). */
   related: MessageSink;
-  /** Aborts when the connection can no longer deliver the response. */
-  connectionSignal?: AbortSignal;
+  /**
+   * Registers the abort to call when the connection can no longer deliver the response (a plain
+   * hook rather than an AbortSignal: no event target per request on the hot path).
+   */
+  onDisconnect?(abort: (reason: Error) => void): void;
   /** Server-initiated disconnect of the answer's stream (FeatureContext.closeStream). */
   closeStream?(retryMs: number | undefined): boolean;
   /** Correlation id for log lines about this request. */
@@ -76,8 +79,7 @@ export class Dispatcher {
     if (!env.session.begin(message.id, controller)) {
       return errorResponse({ code: ErrorCode.InvalidRequest, message: 'Request id is already in use by a request in progress' }, message.id);
     }
-    const onConnectionAbort = (): void => controller.abort(env.connectionSignal?.reason);
-    env.connectionSignal?.addEventListener('abort', onConnectionAbort, { once: true });
+    env.onDisconnect?.((reason) => controller.abort(reason));
     try {
       const context = createFeatureContext(message, env, controller.signal);
       const result = await entry.descriptor.handler(params, context);
@@ -87,7 +89,6 @@ export class Dispatcher {
       if (controller.signal.aborted && controller.signal.reason instanceof CancelledError) return undefined;
       return errorResponse(this.toWireError(error, message, env.correlationId), message.id);
     } finally {
-      env.connectionSignal?.removeEventListener('abort', onConnectionAbort);
       env.session.end(message.id, controller);
     }
   }

@@ -96,16 +96,14 @@ async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpc
     if (wait > 0) return reject(res, 'rateLimited', { ...cors, 'retry-after': wait }, request.id);
   }
   const channel = new ResponseChannel(res, session, modes, cors);
-  // H19: a dropped connection cancels work only when nothing can resume its answer.
-  const connection = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished && !channel.streaming) connection.abort(new Error('connection closed'));
-  });
   const response = await ctx.core.dispatcher.request(request, {
     session: session.protocol,
     principal,
     related: channel,
-    connectionSignal: connection.signal,
+    // H19: a dropped connection cancels work only when nothing can resume its answer.
+    onDisconnect: (abort) => res.once('close', () => {
+      if (!res.writableFinished && !channel.streaming) abort(new Error('connection closed'));
+    }),
     closeStream: (retryMs) => channel.disconnect(retryMs ?? ctx.retryMs),
     correlationId: `${session.id}:${String(request.id)}`,
   });

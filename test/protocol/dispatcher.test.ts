@@ -194,11 +194,11 @@ describe('Dispatcher cancellation and in-flight ids', () => {
   test('a closed connection aborts the handler signal with the connection reason (STYLE principle 13)', async () => {
     const g = gate();
     const { dispatcher } = build([g.descriptor]);
-    const connection = new AbortController();
-    const pending = dispatcher.request(request(1, 'wait'), environment(openedSession(), undefined, { connectionSignal: connection.signal }));
+    let disconnect: ((reason: Error) => void) | undefined;
+    const pending = dispatcher.request(request(1, 'wait'), environment(openedSession(), undefined, { onDisconnect: (abort) => { disconnect = abort; } }));
     await g.running;
     const reason = new Error('connection closed');
-    connection.abort(reason);
+    disconnect?.(reason);
     assert.equal(await pending, undefined);
     assert.equal(g.signals[0]?.aborted, true);
     assert.equal(g.signals[0]?.reason, reason);

@@ -71,7 +71,7 @@ export function openedSession(id = 'session-1'): Session {
   return session;
 }
 
-export type EnvironmentExtras = Pick<RequestEnvironment, 'connectionSignal' | 'closeStream'>;
+export type EnvironmentExtras = Pick<RequestEnvironment, 'onDisconnect' | 'closeStream'>;
 
 export function environment(session: Session, related: MessageSink = collectingSink(), extra: EnvironmentExtras = {}): RequestEnvironment {
   return { session, principal, related, correlationId: 'corr-1', ...extra };
