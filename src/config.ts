@@ -201,6 +201,10 @@ export function loadConfig(env: Env): Config {
   const host = reader.string('HOST', '127.0.0.1');
   const publicRaw = reader.optional('MCP_PUBLIC_URL');
   const publicUrl = publicRaw === undefined ? undefined : stripTrailingSlash(reader.url('MCP_PUBLIC_URL', publicRaw, { allowHttpOnLoopback: true })?.href ?? publicRaw);
+  if (publicUrl === undefined && !isLoopbackHost(host)) {
+    // RFC 9728 §3.3: the metadata's `resource` must be the URL clients use, which a bind address is not.
+    reader.problems.push(`HOST=${host} serves other machines, so set MCP_PUBLIC_URL to the URL clients use for the endpoint, e.g. https://mcp.example.com/mcp.`);
+  }
   const allowedOrigins = (reader.optional('ALLOWED_ORIGINS') ?? '')
     .split(/[\s,]+/)
     .filter((o) => o !== '')

@@ -10,13 +10,15 @@ import { ConfigError, isLoopbackHost, loadConfig, readEnvironment } from './conf
 
 /** The issuer's port: DEV_ISSUER_PORT, or 9002 (`npm run token` looks there by default). */
 function issuerPort(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.DEV_ISSUER_PORT;
-  return raw !== undefined && /^\d{1,5}$/.test(raw) ? Number(raw) : 9002;
+  const raw = env.DEV_ISSUER_PORT?.trim() || '9002';
+  const port = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || port < 1 || port > 65535) throw new Error(`DEV_ISSUER_PORT=${JSON.stringify(raw)} is not a port from 1 to 65535.`);
+  return port;
 }
 
 async function main(): Promise<void> {
   const env = readEnvironment();
-  const host = env.HOST ?? '127.0.0.1';
+  const host = env.HOST?.trim() || '127.0.0.1';
   if (!isLoopbackHost(host)) throw new Error(`npm run dev serves loopback only; HOST=${host} is refused. Use npm start with a real Okta issuer to serve a network.`);
   const issuer = await startDevIssuer({ host: '127.0.0.1', port: issuerPort(env) });
   let config;
@@ -60,7 +62,11 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const stop = (): void => {
-    void Promise.all([running.close(2000), issuer.close()]).then(() => process.exit(0));
+    void Promise.all([running.close(2000), issuer.close()]).then(() => process.exit(0), (error: unknown) => {
+      // A failed final save loses nothing: the journal keeps every acknowledged change.
+      process.stderr.write(`shutdown incomplete; pending changes stay in the journal: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

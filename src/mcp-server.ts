@@ -53,7 +53,7 @@ export interface RunningMcpServer {
   readonly port: number;
   readonly server: Server;
   readonly sessions: SessionTable;
-  /** Stops accepting, ends streams, and lets in-flight requests finish for up to `graceMs`. */
+  /** Stops accepting, ends listening streams, lets in-flight requests finish for up to `graceMs`, then ends the sessions. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -106,12 +106,14 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     closing ??= (async () => {
       ctx.lifecycle.closing = true;
       clearInterval(sweep);
+      // Stop accepting; end the listening streams; let requests in flight finish within the grace.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      sessions.closeAll();
+      sessions.endListening();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      sessions.closeAll();
     })();
     return closing;
   };

@@ -216,3 +216,10 @@ test('readEnvironment reports an unreadable .env (not ENOENT) instead of ignorin
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a HOST that serves other machines needs MCP_PUBLIC_URL, the URL clients use (RFC 9728 §3.3 resource)', () => {
+  assert.throws(() => loadConfig({ OKTA_DOMAIN: 'acme.okta.com', HOST: '0.0.0.0' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.some((p) => /HOST=0\.0\.0\.0 .*MCP_PUBLIC_URL/.test(p)));
+  const config = loadConfig({ OKTA_DOMAIN: 'acme.okta.com', HOST: '0.0.0.0', MCP_PUBLIC_URL: 'https://mcp.acme.com/mcp' });
+  assert.equal(config.publicUrl, 'https://mcp.acme.com/mcp');
+});

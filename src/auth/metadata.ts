@@ -23,7 +23,7 @@ export interface ProtectedResourceMetadataInput {
   readonly resource: string;
   /** The authorization server's issuer (MCP: at least one is required). */
   readonly issuer: string;
-  /** The minimal scopes for basic use (MCP basic/authorization.mdx "Scope Selection Strategy"). */
+  /** The scopes clients may ask for (`scopes_supported`; see docs/decisions.md, A11). */
   readonly scopesSupported: readonly string[];
   readonly resourceName: string;
   readonly resourceDocumentation?: string | undefined;

@@ -76,6 +76,7 @@ export class Dispatcher {
       return errorResponse(error.toJson(), message.id);
     }
     const controller = new AbortController();
+    // basic/index.mdx: an id is not reused in a session; one already in flight is -32600 (docs/decisions.md B3).
     if (!env.session.begin(message.id, controller)) {
       return errorResponse({ code: ErrorCode.InvalidRequest, message: 'Request id is already in use by a request in progress' }, message.id);
     }

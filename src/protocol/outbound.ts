@@ -22,7 +22,8 @@ export class OutboundRequests {
 
   /**
    * Sends a request through `send` and waits for the matching response.
-   * Rejects with a ProtocolError carrying the client's error, or on timeout or abort.
+   * Rejects with a ProtocolError carrying the client's error, or on timeout or abort; with a plain
+   * Error when the session closes.
    */
   request(method: string, params: JsonObject | undefined, send: (message: JsonRpcMessage) => void, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<JsonObject> {
     // basic/index.mdx: ids are unique per session, also for server-initiated requests.

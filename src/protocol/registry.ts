@@ -52,6 +52,8 @@ export class FeatureRegistry implements ResourceEvents {
   readonly prompts = new Map<string, PromptDefinition>();
   /** Sessions subscribed to each URI, so an update costs its subscribers, not every session. */
   private readonly subscribers = new Map<string, Set<Session>>();
+  /** Sessions whose close already removes them from `subscribers`. */
+  private readonly hooked = new WeakSet<Session>();
   private listeners: () => Iterable<Session> = () => [];
 
   /** Registers a feature module's definitions; duplicates and invalid schemas fail at start-up. */
@@ -85,7 +87,10 @@ export class FeatureRegistry implements ResourceEvents {
 
   /** resources/subscribe: `session` hears about `uri` until it unsubscribes or closes. */
   subscribe(session: Session, uri: string): void {
-    if (session.subscriptions.size === 0) session.onClose(() => this.forget(session));
+    if (!this.hooked.has(session)) {
+      this.hooked.add(session);
+      session.onClose(() => this.forget(session));
+    }
     session.subscriptions.add(uri);
     let sessions = this.subscribers.get(uri);
     if (sessions === undefined) this.subscribers.set(uri, (sessions = new Set()));

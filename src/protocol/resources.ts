@@ -6,12 +6,13 @@
  */
 import type { JsonObject, ResourceDescription } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
-import { ErrorCode, ProtocolError } from './errors.ts';
+import { ErrorCode, invalidParams, ProtocolError } from './errors.ts';
 import { constantResult, EMPTY_RESULT } from './messages.ts';
 import { listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
 const PAGE_SIZE = 100;
+const MAX_SUBSCRIPTIONS = 256;
 const URI_PARAMS = { type: 'object', required: ['uri'], properties: { uri: { type: 'string', minLength: 1, maxLength: 2048 } } };
 const CURSOR_PARAMS = { type: 'object', properties: { cursor: { type: 'string' } } };
 
@@ -47,6 +48,8 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       async handler(params, context) {
         const all: JsonObject[] = [...registry.resources.values()].map(describe);
         for (const { definition } of registry.templates) {
+          // The concrete resources carry data (names, titles): listed only to those who may read them.
+          if (!definition.requiredScopes.every((scope) => context.principal.scopes.has(scope))) continue;
           for (const resource of (await definition.list?.(context)) ?? []) all.push(describe(resource));
         }
         return listResult('resources', all, params.cursor, PAGE_SIZE);
@@ -77,6 +80,10 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       params: URI_PARAMS,
       handler(params, context) {
         requireKnown(params.uri as string);
+        // server/resources.mdx "Security Considerations": bounded per session, like every client-fed table.
+        if (context.session.subscriptions.size >= MAX_SUBSCRIPTIONS && !context.session.subscriptions.has(params.uri as string)) {
+          throw invalidParams(`A session may subscribe to at most ${MAX_SUBSCRIPTIONS} resources`, { field: '/uri' });
+        }
         registry.subscribe(context.session, params.uri as string);
         return EMPTY_RESULT;
       },

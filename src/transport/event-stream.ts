@@ -35,6 +35,8 @@ export class EventStream implements MessageSink {
   readonly id: string;
   private seq = 0;
   private readonly log: LoggedEvent[] = [];
+  /** Sequence number of the last event that fell out of the replay log. */
+  private evictedThrough = 0;
   private connection: ServerResponse | undefined;
   /** True once the stream's last message (a POST's response) was sent. */
   finished = false;
@@ -75,7 +77,13 @@ export class EventStream implements MessageSink {
     if (out !== '') this.write(out);
     // basic/transports.mdx: the client learns the stream is open from the headers; do not hold them back.
     else res.flushHeaders();
+    // basic/transports.mdx: a stream whose response was sent is terminated once replayed.
     if (this.finished && options.afterSeq !== undefined) res.end();
+  }
+
+  /** True when every event after `afterSeq` is still in the replay log: resuming leaves no gap. */
+  canResumeAfter(afterSeq: number): boolean {
+    return afterSeq >= this.evictedThrough;
   }
 
   /** Sends one JSON-RPC message as one event (one write). */
@@ -83,7 +91,7 @@ export class EventStream implements MessageSink {
     const seq = ++this.seq;
     const frame = encodeEvent({ id: `${this.id}-${seq}`, data: serializeMessage(message) });
     this.log.push({ seq, frame });
-    if (this.log.length > this.limits.replayEvents) this.log.shift();
+    if (this.log.length > this.limits.replayEvents) this.evictedThrough = (this.log.shift() as LoggedEvent).seq;
     if (this.connection !== undefined) this.write(frame);
   }
 

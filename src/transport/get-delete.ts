@@ -14,15 +14,15 @@ import { resolveSession } from './session-check.ts';
 export function handleGet(request: McpRequest): void {
   const { req, res, ctx, record, cors } = request;
   // basic/transports.mdx: the client MUST list text/event-stream in Accept.
-  if (!acceptsMediaType(req.headers.accept, 'text/event-stream') || req.headers.accept === undefined) return reject(res, 'notAcceptableStream', cors);
+  if (req.headers.accept === undefined || !acceptsMediaType(req.headers.accept, 'text/event-stream')) return reject(res, 'notAcceptableStream', cors);
   const session = resolveSession(request);
   if (session === undefined) return;
   const lastEventId = req.headers['last-event-id'];
   if (typeof lastEventId === 'string') {
     const position = EventStream.parseEventId(lastEventId);
     const stream = position === undefined ? undefined : session.findStream(position.stream);
-    // Checklist H26 (unspecified): an id we cannot resume from is 400.
-    if (position === undefined || stream === undefined) return reject(res, 'badLastEventId', cors);
+    // Checklist H26 (unspecified): an id we cannot resume from, or only with a gap, is 400.
+    if (position === undefined || stream === undefined || !stream.canResumeAfter(position.seq)) return reject(res, 'badLastEventId', cors);
     record.reason = `resume stream ${stream.id}`;
     return stream.attach(res, { priming: false, afterSeq: position.seq, headers: cors });
   }

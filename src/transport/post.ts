@@ -1,11 +1,12 @@
 /**
  * POST /mcp (MCP 2025-11-25 basic/transports.mdx "Sending Messages to the Server"), after the
  * router has checked Host, Origin and the bearer token. One named pipeline:
- * checkMediaTypes → readBody → classify → resolveSession → checkVersion → authorize → dispatch → reply.
+ * checkMediaTypes → readMessage (body, classify) → resolveSession (session, version) →
+ * authorize (scopes) → rate limit → dispatch → reply.
  */
 import type { Classified, JsonRpcRequest } from '../protocol/messages.ts';
 import { parseAndClassify } from '../protocol/messages.ts';
-import type { MessageSink } from '../protocol/session.ts';
+import { CancelledError, type MessageSink } from '../protocol/session.ts';
 import { authorize, principalKey } from './authenticate.ts';
 import { BodyError, readBody } from './body.ts';
 import type { McpRequest } from './context.ts';
@@ -32,6 +33,7 @@ export async function handlePost(post: McpRequest): Promise<void> {
       post.ctx.core.dispatcher.notification(message.message, session.protocol);
       return accepted(post.res, post.cors);
     case 'response':
+      // basic/transports.mdx: a response the server cannot accept gets an HTTP error such as 400.
       if (!session.protocol.outbound.settle(message.message)) return reject(post.res, 'responseNotAccepted', post.cors);
       return accepted(post.res, post.cors);
     case 'request':
@@ -72,7 +74,7 @@ async function initialize(post: McpRequest, request: JsonRpcRequest, modes: Resp
   const { req, res, ctx, record, cors } = post;
   if (req.headers[SESSION_HEADER] !== undefined) return reject(res, 'sessionOnInitialize', cors, request.id);
   if (ctx.sessions.full) {
-    ctx.sessions.sweep();
+    ctx.sessions.makeRoom();
     if (ctx.sessions.full) return reject(res, 'tooManySessions', { ...cors, 'retry-after': 60 }, request.id);
   }
   const session = ctx.sessions.prepare(principalKey(post.principal));
@@ -91,7 +93,8 @@ async function initialize(post: McpRequest, request: JsonRpcRequest, modes: Resp
 async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
   const { res, ctx, principal, record, cors } = post;
   if (!authorize(res, request.method, request.params, principal, ctx, record, cors)) return;
-  if (request.method === 'tools/call') {
+  // tools.mdx and completion.mdx "Security Considerations": tool calls and completions MUST be rate-limited.
+  if (request.method === 'tools/call' || request.method === 'completion/complete') {
     const wait = ctx.toolLimiter.take(principalKey(principal));
     if (wait > 0) return reject(res, 'rateLimited', { ...cors, 'retry-after': wait }, request.id);
   }
@@ -102,7 +105,7 @@ async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpc
     related: channel,
     // H19: a dropped connection cancels work only when nothing can resume its answer.
     onDisconnect: (abort) => res.once('close', () => {
-      if (!res.writableFinished && !channel.streaming) abort(new Error('connection closed'));
+      if (!res.writableFinished && !channel.streaming) abort(new CancelledError('connection closed'));
     }),
     closeStream: (retryMs) => channel.disconnect(retryMs ?? ctx.retryMs),
     correlationId: `${session.id}:${String(request.id)}`,

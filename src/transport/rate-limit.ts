@@ -1,7 +1,7 @@
 /**
  * Per-principal rate limiting of tool invocations (MCP 2025-11-25 server/tools.mdx "Security
  * Considerations": servers MUST rate-limit tool invocations). A token bucket per principal key,
- * refilled continuously; buckets that are full again are forgotten, so memory follows activity.
+ * refilled continuously; past 10,000 buckets, those full again are forgotten, so memory follows activity.
  */
 
 export class RateLimiter {

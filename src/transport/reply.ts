@@ -49,7 +49,7 @@ export const REJECTIONS = {
   unsupportedVersion: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: unsupported MCP-Protocol-Version' },
   versionMismatch: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: MCP-Protocol-Version differs from the version negotiated for this session' },
   responseNotAccepted: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: no request of ours awaits this response' },
-  badLastEventId: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: Last-Event-ID names no stream of this session' },
+  badLastEventId: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: Last-Event-ID names no stream of this session, or events after it are no longer kept' },
   streamConflict: { status: 409, code: ErrorCode.InvalidRequest, message: 'Conflict: this session already has a standalone stream open' },
   // MCP server/tools.mdx "Security Considerations": rate-limit tool invocations.
   rateLimited: { status: 429, code: ErrorCode.InvalidRequest, message: 'Too many tool calls; slow down' },

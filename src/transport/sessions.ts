@@ -77,6 +77,7 @@ export class HttpSession {
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly listening = new Set<HttpSession>();
+  private lastRoomMade = -Infinity;
 
   constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
 
@@ -103,7 +104,7 @@ export class SessionTable {
     return this.sessions.get(id);
   }
 
-  /** Marks a session as used; only requests that passed every check count (see session-check.ts). */
+  /** Marks a session as used, once a request passed the session checks (see session-check.ts). */
   touch(session: HttpSession): void {
     session.lastSeen = this.now();
   }
@@ -128,9 +129,27 @@ export class SessionTable {
     for (const session of this.listening) yield session.protocol;
   }
 
+  /**
+   * Expires idle sessions when the table is full, at most once a second: a client knocking on a
+   * full server cannot make every initialize walk every session.
+   */
+  makeRoom(): void {
+    const now = this.now();
+    if (now - this.lastRoomMade < 1000) return;
+    this.lastRoomMade = now;
+    this.sweep(false);
+  }
 
-  /** Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends heartbeats. */
-  sweep(): number {
+  /** Ends every standalone stream (shutdown): requests still running keep their own streams. */
+  endListening(): void {
+    for (const session of this.listening) session.standalone?.close();
+  }
+
+  /**
+   * Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends
+   * heartbeats. A session with an attached standalone stream is listening, hence not idle.
+   */
+  sweep(heartbeats = true): number {
     const cutoff = this.now() - this.limits.idleMs;
     let expired = 0;
     for (const [id, session] of this.sessions) {
@@ -138,7 +157,7 @@ export class SessionTable {
       if (!busy && session.lastSeen < cutoff) {
         this.delete(id);
         expired++;
-      } else {
+      } else if (heartbeats) {
         session.heartbeat();
       }
     }

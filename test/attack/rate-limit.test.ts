@@ -86,14 +86,14 @@ test('a principal is limited across its sessions and tokens, and the bucket refi
   });
 });
 
-test('requests that are not tool calls are never rate-limited, even for a principal over its limit (server/tools.mdx limits tool invocations)', async () => {
+test('only tool calls and completions are rate-limited: other requests pass for a principal over its limit (tools.mdx, completion.mdx)', async () => {
   await withServer({ env: { TOOL_RATE_LIMIT: String(LIMIT) } }, async (server) => {
     const alice = await clientFor(server, { sub: 'alice', cid: 'client-a' });
     await Promise.all(Array.from({ length: LIMIT }, () => list(alice)));
     assertLimited(await list(alice));
     const calls: Array<[string, object]> = [
       ['ping', {}], ['tools/list', {}], ['resources/list', {}], ['resources/read', { uri: 'incidents://all' }],
-      ['prompts/get', { name: 'triage_incidents', arguments: {} }], ['completion/complete', { ref: { type: 'ref/prompt', name: 'triage_incidents' }, argument: { name: 'focus', value: '' } }],
+      ['prompts/get', { name: 'triage_incidents', arguments: {} }],
     ];
     const replies = await Promise.all(Array.from({ length: 120 }, (_, i) => {
       const [method, params] = calls[i % calls.length] as [string, object];
@@ -101,5 +101,8 @@ test('requests that are not tool calls are never rate-limited, even for a princi
     }));
     for (const reply of replies) assert.equal(reply.status, 200, reply.text);
     assert.ok(replies.every((r) => 'result' in r.body));
+    // completion.mdx "Security Considerations": completions MUST be rate-limited too (same bucket).
+    const completion = await alice.request('completion/complete', { ref: { type: 'ref/prompt', name: 'triage_incidents' }, argument: { name: 'focus', value: '' } });
+    assert.equal(completion.status, 429);
   });
 });

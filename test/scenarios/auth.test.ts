@@ -193,6 +193,17 @@ test('initialize, ping and tools/list need only a valid token, even one with no 
   });
 });
 
+test('resources/list shows incident resources only to a token that may read them: no titles leak without incidents:read', async () => {
+  await withServer({}, async (server) => {
+    const none = await clientWith(server, []);
+    const listed = (await none.call('resources/list')).resources as Array<{ uri: string }>;
+    assert.deepEqual(listed.map((r) => r.uri), ['incidents://all']);
+    const reader = await clientWith(server, [READ]);
+    const all = (await reader.call('resources/list')).resources as Array<{ uri: string }>;
+    assert.deepEqual(all.map((r) => r.uri), ['incidents://all', 'incidents://4', 'incidents://3', 'incidents://2', 'incidents://1']);
+  });
+});
+
 test('a session keeps checking the token on every request: an expired one mid-session is 401 (basic/authorization.mdx; security_best_practices.mdx S1)', async () => {
   await withClient({}, async (client, server) => {
     client.token = await server.issuer.mint({ now: new Date(Date.now() - 2 * 3600_000), expiresIn: 600 });

@@ -231,3 +231,14 @@ test('tools/list lists create_incident, list_incidents and update_incident (serv
     assert.deepEqual(names, ['create_incident', 'list_incidents', 'update_incident']);
   });
 });
+
+test('requests before notifications/initialized are served: the client holds the InitializeResult (docs/decisions.md L6)', async () => {
+  await withServer({}, async (server) => {
+    const client = new TestClient(server.url, await server.token());
+    const init = await client.request('initialize', INIT_PARAMS('2025-11-25'));
+    client.sessionId = init.headers.get('mcp-session-id') ?? undefined;
+    const tools = await client.request('tools/list');
+    assert.equal(tools.status, 200, tools.text);
+    assert.equal((tools.body.result as { tools: unknown[] }).tools.length, 3);
+  });
+});

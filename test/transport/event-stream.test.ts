@@ -264,3 +264,12 @@ test('disconnect() does not throw when its retry frame trips the back-pressure c
   assert.equal(stream.attached, false);
   await conn.received;
 });
+
+test('resuming is refused once events after the given id fell out of the replay log (no silent gap, checklist H26)', () => {
+  const stream = new EventStream('1', { replayEvents: 2, maxQueuedBytes: 1024 });
+  for (let i = 0; i < 4; i++) stream.send({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: i } });
+  // Events 1-4 were sent; the log keeps 3 and 4, so only a client that saw 2 or later can resume.
+  assert.equal(stream.canResumeAfter(1), false);
+  assert.equal(stream.canResumeAfter(2), true);
+  assert.equal(stream.canResumeAfter(4), true);
+});
