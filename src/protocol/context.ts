@@ -7,7 +7,8 @@
 import type { FeatureContext, JsonObject, LogLevel } from './definitions.ts';
 import type { RequestEnvironment } from './dispatcher.ts';
 import type { JsonRpcRequest, RequestId } from './messages.ts';
-import type { Session } from './session.ts';
+import type { MessageSink, Session } from './session.ts';
+import { ErrorCode, ProtocolError } from './errors.ts';
 
 export interface RequestContext extends FeatureContext {
   readonly session: Session;
@@ -20,6 +21,22 @@ function progressToken(message: JsonRpcRequest): string | number | undefined {
   const token = (meta as JsonObject).progressToken;
   // schema.ts ProgressToken: a string or an integer.
   return typeof token === 'string' || (typeof token === 'number' && Number.isSafeInteger(token)) ? token : undefined;
+}
+
+/** The client capability each server-to-client request needs (basic/lifecycle.mdx "Operation"). */
+const CAPABILITY_OF: ReadonlyMap<string, string> = new Map([
+  ['sampling/createMessage', 'sampling'],
+  ['elicitation/create', 'elicitation'],
+  ['roots/list', 'roots'],
+]);
+
+/** Why a request to the client cannot be sent, or undefined when it can. */
+function requestRefusal(method: string, capabilities: JsonObject, related: MessageSink): string | undefined {
+  const capability = CAPABILITY_OF.get(method);
+  // basic/lifecycle.mdx: use only capabilities the client declared (checklist L9).
+  if (capability !== undefined && capabilities[capability] === undefined) return `The client did not declare the ${capability} capability`;
+  if (related.deliverable === false) return 'The client accepts no event stream, so no request can reach it';
+  return undefined;
 }
 
 export function createFeatureContext(message: JsonRpcRequest, env: RequestEnvironment, signal: AbortSignal): RequestContext {
@@ -47,6 +64,8 @@ export function createFeatureContext(message: JsonRpcRequest, env: RequestEnviro
       related.send({ jsonrpc: '2.0', method: 'notifications/message', params });
     },
     request(method: string, params?: JsonObject): Promise<JsonObject> {
+      const refusal = requestRefusal(method, session.clientCapabilities, related);
+      if (refusal !== undefined) return Promise.reject(new ProtocolError(ErrorCode.InvalidRequest, refusal));
       return session.outbound.request(method, params, (m) => related.send(m), { signal });
     },
     closeStream(retryMs?: number): boolean {

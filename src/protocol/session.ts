@@ -12,6 +12,8 @@ import { LATEST_VERSION, type ProtocolVersion } from './versions.ts';
 /** Where the core puts a message for the client; the transport decides which stream it rides. */
 export interface MessageSink {
   send(message: JsonRpcMessage): void;
+  /** False when messages put here cannot reach the client (it accepts no event stream). */
+  readonly deliverable?: boolean;
 }
 
 /** RFC 5424 order, least severe first (server/utilities/logging.mdx). */

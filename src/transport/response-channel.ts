@@ -36,6 +36,11 @@ export class ResponseChannel implements MessageSink {
     return this.stream !== undefined;
   }
 
+  /** Related messages reach the client only on an event stream. */
+  get deliverable(): boolean {
+    return this.modes.sse;
+  }
+
   /** A message related to the request; dropped when the client accepts no event stream. */
   send(message: JsonRpcMessage): void {
     if (this.done) return;

@@ -152,6 +152,7 @@ describe('closeStream (basic/transports.mdx, SEP-1699 polling)', () => {
 describe('server-to-client requests', () => {
   test('context.request sends a srv- id through the related sink and resolves with the settled result (basic/index.mdx)', async () => {
     const session = openedSession();
+    session.clientCapabilities = { roots: {} };
     const sink = collectingSink();
     let answer: unknown;
     const pending = run(async (c) => {
@@ -168,6 +169,7 @@ describe('server-to-client requests', () => {
 
   test('a client error answer rejects context.request with a ProtocolError (basic/index.mdx)', async () => {
     const session = openedSession();
+    session.clientCapabilities = { roots: {} };
     let failure: unknown;
     const pending = run(async (c) => {
       failure = await c.request('roots/list', {}).catch((error: unknown) => error);
@@ -182,6 +184,7 @@ describe('server-to-client requests', () => {
 
   test('cancelling the request cancels its pending server request with notifications/cancelled (cancellation.mdx)', async () => {
     const session = openedSession();
+    session.clientCapabilities = { roots: {} };
     const sink = collectingSink();
     const pending = run(async (c) => {
       await c.request('roots/list').catch(() => undefined);
@@ -195,6 +198,7 @@ describe('server-to-client requests', () => {
 
   test('a server request made after cancellation is not sent at all (cancellation.mdx)', async () => {
     const session = openedSession();
+    session.clientCapabilities = { roots: {} };
     const sink = collectingSink();
     let failure: unknown;
     const pending = run(async (c) => {
@@ -207,5 +211,30 @@ describe('server-to-client requests', () => {
     assert.ok(failure instanceof ProtocolError);
     assert.deepEqual(sink.messages, []);
     assert.equal(session.outbound.size, 0);
+  });
+
+  test('a request is refused at once when the client accepts no event stream: nothing could carry it', async () => {
+    const session = openedSession();
+    session.clientCapabilities = { roots: {} };
+    const sink = Object.assign(collectingSink(), { deliverable: false });
+    let failure: unknown;
+    await run(async (c) => {
+      failure = await c.request('roots/list').catch((error: unknown) => error);
+    }, { session, sink });
+    assert.ok(failure instanceof ProtocolError);
+    assert.deepEqual(sink.messages, []);
+    assert.equal(session.outbound.size, 0);
+  });
+
+  test('a request for a capability the client did not declare is refused without being sent (basic/lifecycle.mdx, checklist L9)', async () => {
+    const session = openedSession();
+    const sink = collectingSink();
+    let failure: unknown;
+    await run(async (c) => {
+      failure = await c.request('sampling/createMessage', {}).catch((error: unknown) => error);
+    }, { session, sink });
+    assert.ok(failure instanceof ProtocolError);
+    assert.match((failure as Error).message, /did not declare the sampling capability/);
+    assert.deepEqual(sink.messages, []);
   });
 });
