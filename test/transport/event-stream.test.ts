@@ -5,23 +5,17 @@
  * `<stream>-<seq>`, finish, retry-then-close, replay after Last-Event-ID, the bounded replay
  * log, heartbeats, and cutting off a reader that does not read.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { JsonRpcMessage } from '../../src/protocol/messages.ts';
+import { loopbackServer } from '../helpers/loopback.ts';
 import { EventStream, SSE_HEADERS, type StreamLimits } from '../../src/transport/event-stream.ts';
 
-const server = createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const port = (server.address() as AddressInfo).port;
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const { server, port } = await loopbackServer();
 
 interface Received {
   /** The body as the client read it, chunked transfer coding removed. */

@@ -3,26 +3,19 @@
  * together in one place; principle 3: no token, header, path or stack in a message). Every
  * REJECTIONS entry is written through reject() on a real node:http response and read back.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.ts';
+import { loopbackServer } from '../helpers/loopback.ts';
 import { accepted, noContent, reject, rejectMessage, REJECTIONS, writeJson, type RejectionName } from '../../src/transport/reply.ts';
 
 let handler: (res: ServerResponse) => void = (res) => res.end();
-const server = createServer((_req, res) => handler(res));
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const port = (server.address() as AddressInfo).port;
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const { port } = await loopbackServer((_req, res) => handler(res));
 
 interface Answer {
   status: number;

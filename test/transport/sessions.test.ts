@@ -4,23 +4,16 @@
  * ids, the cap, idle expiry on an injected clock, teardown of protocol state, and the per-session
  * streams with their bounded memory of finished ones.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { loopbackServer } from '../helpers/loopback.ts';
 import { HttpSession, SessionTable, type SessionLimits } from '../../src/transport/sessions.ts';
 
 const LIMITS: SessionLimits = { maxSessions: 3, idleMs: 60_000, keptStreams: 2, replayEvents: 16, maxQueuedBytes: 1024 * 1024 };
 
-const server = createServer();
-server.listen(0, '127.0.0.1');
-await once(server, 'listening');
-const port = (server.address() as AddressInfo).port;
-after(() => {
-  server.closeAllConnections();
-  server.close();
-});
+const { server, port } = await loopbackServer();
 
 /** A real response to attach a stream to, and the text its client reads until the end. */
 async function open(): Promise<{ res: ServerResponse; text: Promise<string> }> {
