@@ -93,9 +93,6 @@ export class Journal {
     return this.handle;
   }
 
-  get pending(): number {
-    return this.entries;
-  }
 
   /**
    * Commits one batch: appended and fdatasynced. Then, when the journal has grown as large as the

@@ -58,8 +58,10 @@ export interface Completion {
 /** Completes one argument: `value` is what the user typed so far. */
 export type Completer = (value: string, context: FeatureContext, resolved: Record<string, string>) => Promise<Completion>;
 
-/** RFC 5424 levels, as MCP 2025-11-25 server/utilities/logging.mdx lists them. */
-export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
+/** RFC 5424 levels, least severe first, as MCP 2025-11-25 server/utilities/logging.mdx lists them. */
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** What a feature may use while it serves one request. */
 export interface FeatureContext {

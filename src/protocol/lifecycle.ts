@@ -4,10 +4,9 @@
  * initialize with version negotiation, notifications/initialized, ping, notifications/cancelled
  * and logging/setLevel. Creating and ending sessions is the transport's part.
  */
-import type { JsonObject, LogLevel } from './definitions.ts';
+import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
 import type { MethodDescriptor, NotificationDescriptor } from './dispatcher.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
-import { LOG_LEVELS } from './session.ts';
 import { EMPTY_RESULT, constantResult } from './messages.ts';
 import { negotiateVersion, SUPPORTED_VERSIONS } from './versions.ts';
 

@@ -4,7 +4,7 @@
  * connection: messages leave through MessageSinks that the transport provides. Session ids and
  * expiry are the transport's business.
  */
-import type { JsonObject, LogLevel } from './definitions.ts';
+import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
 import { idKey, type JsonRpcMessage, type RequestId } from './messages.ts';
 import { OutboundRequests } from './outbound.ts';
 import { LATEST_VERSION, type ProtocolVersion } from './versions.ts';
@@ -16,8 +16,6 @@ export interface MessageSink {
   readonly deliverable?: boolean;
 }
 
-/** RFC 5424 order, least severe first (server/utilities/logging.mdx). */
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 export class Session {
   /** Opaque id the transport assigned (MCP-Session-Id). */

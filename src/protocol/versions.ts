@@ -11,9 +11,6 @@ export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
 
 export const LATEST_VERSION: ProtocolVersion = SUPPORTED_VERSIONS[0];
 
-/** basic/transports.mdx: with no header and no other way to know, assume 2025-03-26. */
-export const DEFAULT_HEADER_VERSION: ProtocolVersion = '2025-03-26';
-
 export function isSupportedVersion(value: string): value is ProtocolVersion {
   return (SUPPORTED_VERSIONS as readonly string[]).includes(value);
 }

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CancelledError, LOG_LEVELS, Session } from '../../src/protocol/session.ts';
+import { LOG_LEVELS } from '../../src/protocol/definitions.ts';
+import { CancelledError, Session } from '../../src/protocol/session.ts';
 import { collectingSink } from './helpers.ts';
 
 describe('Session', () => {

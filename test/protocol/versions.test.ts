@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { allowsServerDisconnect, DEFAULT_HEADER_VERSION, isSupportedVersion, LATEST_VERSION, negotiateVersion, sendsPrimingEvents, SUPPORTED_VERSIONS } from '../../src/protocol/versions.ts';
+import { allowsServerDisconnect, isSupportedVersion, LATEST_VERSION, negotiateVersion, sendsPrimingEvents, SUPPORTED_VERSIONS } from '../../src/protocol/versions.ts';
 
 describe('versions (basic/lifecycle.mdx "Version Negotiation")', () => {
   test('2025-11-25 is the latest, followed by 2025-06-18 and 2025-03-26', () => {
@@ -26,10 +26,6 @@ describe('versions (basic/lifecycle.mdx "Version Negotiation")', () => {
     assert.equal(isSupportedVersion('2025-06-18'), true);
     assert.equal(isSupportedVersion('2025-6-18'), false);
     assert.equal(isSupportedVersion('2024-11-05'), false);
-  });
-
-  test('with no MCP-Protocol-Version header the server assumes 2025-03-26 (basic/transports.mdx)', () => {
-    assert.equal(DEFAULT_HEADER_VERSION, '2025-03-26');
   });
 
   test('priming events go only to sessions on 2025-11-25 (basic/transports.mdx, SEP-1699)', () => {
