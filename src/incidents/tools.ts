@@ -8,11 +8,15 @@
 import type { CallToolResult, FeatureContext, JsonObject, ToolDefinition } from '../protocol/definitions.ts';
 import { ToolError } from '../protocol/definitions.ts';
 import type { Incident, Severity, Status } from './model.ts';
-import { SEVERITIES, STATUSES } from './model.ts';
 import { READ_SCOPE, WRITE_SCOPE } from './scopes.ts';
 import { CREATE_INPUT, INCIDENT_OUTPUT, LIST_INPUT, LIST_OUTPUT, UPDATE_INPUT } from './tool-schemas.ts';
 import type { IncidentFilter, IncidentPage, IncidentPatch, IncidentStore } from './store.ts';
 import { StoreCursorError, StoreWriteError } from './store.ts';
+
+/** The arguments as the inputSchemas guarantee them: the core validates before `call`. */
+interface CreateArgs { title: string; severity?: Severity; status?: Status; description?: string }
+interface ListArgs { severity?: Severity; status?: Status; query?: string; limit?: number; cursor?: string }
+interface UpdateArgs { id: string; title?: string; severity?: Severity; status?: Status; description?: string }
 
 const DEFAULT_SEVERITY: Severity = 'medium';
 const DEFAULT_STATUS: Status = 'open';
@@ -36,15 +40,8 @@ function createIncident(store: IncidentStore): ToolDefinition {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     requiredScopes: [WRITE_SCOPE],
     async call(args: JsonObject, context: FeatureContext): Promise<CallToolResult> {
-      const title = nonBlankTitle(args);
-      if (title === undefined) throw new ToolError('title is required', { argument: 'title' });
-      const description = optionalString(args, 'description');
-      const input = {
-        title,
-        severity: optionalOneOf(args, 'severity', SEVERITIES) ?? DEFAULT_SEVERITY,
-        status: optionalOneOf(args, 'status', STATUSES) ?? DEFAULT_STATUS,
-        ...(description === undefined ? {} : { description }),
-      };
+      const { title, severity = DEFAULT_SEVERITY, status = DEFAULT_STATUS, description } = args as unknown as CreateArgs;
+      const input = { title: nonBlankTitle(title), severity, status, ...(description === undefined ? {} : { description }) };
       const incident = await storeCall(() => store.create(input, context.principal.clientId ?? context.principal.subject));
       return incidentResult(incident, `Created incident ${describe(incident)}.`);
     },
@@ -64,12 +61,7 @@ function listIncidents(store: IncidentStore): ToolDefinition {
     annotations: { readOnlyHint: true, openWorldHint: false },
     requiredScopes: [READ_SCOPE],
     async call(args: JsonObject): Promise<CallToolResult> {
-      const severity = optionalOneOf(args, 'severity', SEVERITIES);
-      const status = optionalOneOf(args, 'status', STATUSES);
-      const query = optionalString(args, 'query');
-      const cursor = optionalString(args, 'cursor');
-      const limit = args['limit'] ?? DEFAULT_LIMIT;
-      if (typeof limit !== 'number') throw new ToolError('limit must be an integer', { argument: 'limit' });
+      const { severity, status, query, cursor, limit = DEFAULT_LIMIT } = args as ListArgs;
       const filter: IncidentFilter = {};
       if (severity !== undefined) filter.severity = severity;
       if (status !== undefined) filter.status = status;
@@ -104,14 +96,9 @@ function updateIncident(store: IncidentStore): ToolDefinition {
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     requiredScopes: [WRITE_SCOPE],
     async call(args: JsonObject): Promise<CallToolResult> {
-      const id = optionalString(args, 'id');
-      if (id === undefined) throw new ToolError('id is required', { argument: 'id' });
+      const { id, title, severity, status, description } = args as unknown as UpdateArgs;
       const patch: IncidentPatch = {};
-      const title = nonBlankTitle(args);
-      const severity = optionalOneOf(args, 'severity', SEVERITIES);
-      const status = optionalOneOf(args, 'status', STATUSES);
-      const description = optionalString(args, 'description');
-      if (title !== undefined) patch.title = title;
+      if (title !== undefined) patch.title = nonBlankTitle(title);
       if (severity !== undefined) patch.severity = severity;
       if (status !== undefined) patch.status = status;
       if (description !== undefined) patch.description = description;
@@ -147,22 +134,10 @@ async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The trimmed title, undefined when absent; a blank one is an input error the schema can't express. */
-function nonBlankTitle(args: JsonObject): string | undefined {
-  const title = optionalString(args, 'title')?.trim();
+/** The trimmed title; a blank one is an input error the schema can't express. */
+function nonBlankTitle(title: string): string {
+  const trimmed = title.trim();
   // MCP 2025-11-25 server/tools.mdx: input validation errors are tool execution errors.
-  if (title === '') throw new ToolError('title must contain more than whitespace', { argument: 'title' });
-  return title;
-}
-
-function optionalString(args: JsonObject, name: string): string | undefined {
-  const value = args[name];
-  if (value === undefined || typeof value === 'string') return value;
-  throw new ToolError(`${name} must be a string`, { argument: name });
-}
-
-function optionalOneOf<T extends string>(args: JsonObject, name: string, allowed: readonly T[]): T | undefined {
-  const value = optionalString(args, name);
-  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
-  throw new ToolError(`${name} must be one of ${allowed.join(', ')}`, { argument: name });
+  if (trimmed === '') throw new ToolError('title must contain more than whitespace', { argument: 'title' });
+  return trimmed;
 }
