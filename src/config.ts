@@ -81,10 +81,14 @@ export function readEnvironment(cwd = process.cwd(), env: Env = process.env): En
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-/** `http://{host}:{port}/mcp`, with IPv6 hosts bracketed. */
+/** A host as it is written in a URL: IPv6 addresses bracketed (RFC 3986 §3.2.2). */
+export function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** `http://{host}:{port}/mcp`. */
 export function defaultPublicUrl(host: string, port: number): string {
-  const displayHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return `http://${displayHost}:${port}/mcp`;
+  return `http://${urlHost(host)}:${port}/mcp`;
 }
 
 /** True for the names and addresses that only reach this machine. */

@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost } from '../config.ts';
+import { isLoopbackHost, urlHost } from '../config.ts';
 import { KeyRing, mintToken } from './dev-keys.ts';
 import type { JsonWebKeySet, MintOptions } from './dev-keys.ts';
 
@@ -197,9 +197,8 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   basePath = `/oauth2/${authServerId}`;
-  issuer = `http://${urlHost}:${port}${basePath}`;
+  issuer = `http://${urlHost(host)}:${port}${basePath}`;
   // RFC 8414 §2: list only what is implemented (no authorization endpoint, so no response types).
   discovery = {
     issuer,

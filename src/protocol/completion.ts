@@ -31,7 +31,7 @@ export function completionMethods(registry: FeatureRegistry): MethodDescriptor[]
   const findCompleter = (ref: { type: string; name?: string; uri?: string }, argument: string): Completer => {
     const completers = ref.type === 'ref/prompt'
       ? registry.prompts.get(ref.name ?? '')?.complete
-      : registry.templates.find((t) => t.definition.uriTemplate === ref.uri)?.definition.complete;
+      : registry.templateNamed(ref.uri ?? '')?.definition.complete;
     // The argument name is client input: only the definition's own completers count, not Object.prototype's.
     const completer = completers !== undefined && Object.hasOwn(completers, argument) ? completers[argument] : undefined;
     // completion.mdx "Error Handling": invalid prompt name or argument → -32602.

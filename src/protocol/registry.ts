@@ -126,6 +126,11 @@ export class FeatureRegistry implements ResourceEvents {
     return capabilities;
   }
 
+  /** The template whose uriTemplate is exactly `uriTemplate` (completion.mdx `ref/resource`). */
+  templateNamed(uriTemplate: string): RegisteredTemplate | undefined {
+    return this.templates.find((t) => t.definition.uriTemplate === uriTemplate);
+  }
+
   /** The resource or template serving `uri`, with the template's variables. */
   findResource(uri: string): { resource: ResourceDefinition } | { template: RegisteredTemplate; variables: Record<string, string> } | undefined {
     const resource = this.resources.get(uri);
@@ -170,7 +175,7 @@ export class FeatureRegistry implements ResourceEvents {
     const { type, name, uri } = ref as JsonObject;
     if (type === 'ref/prompt' && typeof name === 'string') return this.prompts.get(name)?.requiredScopes ?? NO_SCOPES;
     if (type === 'ref/resource' && typeof uri === 'string') {
-      return this.templates.find((t) => t.definition.uriTemplate === uri)?.definition.requiredScopes ?? NO_SCOPES;
+      return this.templateNamed(uri)?.definition.requiredScopes ?? NO_SCOPES;
     }
     return NO_SCOPES;
   }
