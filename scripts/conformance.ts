@@ -7,7 +7,7 @@
  * again with the bug corrected the way upstream fixed it (docs/conformance.md).
  */
 import { createLogger } from '../src/log.ts';
-import { listServerScenarios, runScenario, suiteNodeVersion, suiteVersion, tally, type ScenarioRun } from './conformance-suite.ts';
+import { listServerScenarios, runScenario, suiteVersion, tally, type ScenarioRun } from './conformance-suite.ts';
 import { fixturesTarget, incidentTarget, type Target } from './conformance-targets.ts';
 
 const SPEC_VERSION = '2025-11-25';
@@ -113,7 +113,7 @@ async function main(): Promise<number> {
   } finally {
     for (const target of targets) await target.close();
   }
-  console.log(`MCP conformance ${await suiteVersion()}, spec ${SPEC_VERSION}, suite "all"; suite on Node ${suiteNodeVersion()}, servers on Node ${process.version}\n`);
+  console.log(`MCP conformance ${await suiteVersion()}, spec ${SPEC_VERSION}, suite "all"; Node ${process.version}\n`);
   printTable(rows);
   printDetails(rows);
   const expected = rows.filter((r) => r.verdict.startsWith('expected'));
