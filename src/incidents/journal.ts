@@ -3,9 +3,10 @@
  * not grow with the store: a batch appends one JSON line per changed incident to
  * `<file>.journal` and fsyncs it; that is the commit. Once the journal holds as many entries as
  * the file held records when it was last written (at least COMPACT_MIN), the whole file is
- * replaced atomically and the journal emptied: an amortised constant cost per write. Loading replays the journal over the
- * file; replay is idempotent (each line is a whole record), so a crash between replacing the file
- * and emptying the journal loses nothing, and a torn last line (never acknowledged) is dropped.
+ * replaced atomically and the journal emptied: an amortised constant cost per write. The store
+ * also folds it when writes pause (`fold`). Loading replays the journal over the file; replay is
+ * idempotent (each line is a whole record), so a crash between replacing the file and emptying
+ * the journal loses nothing, and a torn last line (never acknowledged) is dropped undecoded.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { replaceFileAtomically } from './atomic-file.ts';
@@ -16,9 +17,27 @@ import { StoreLoadError } from './store.ts';
 /** Fewest journal entries before a compaction, so small stores are not rewritten on every write. */
 const COMPACT_MIN = 1024;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The journal that belongs to an incidents file. */
 export function journalPathFor(path: string): string {
   return `${path}.journal`;
+}
+
+/**
+ * Applies a journal's bytes to `records` and returns how many entries it held. Bytes after the
+ * last newline are a write that never completed (possibly cut inside a UTF-8 sequence) and are
+ * ignored; anything else that is not UTF-8 lines of whole records is a StoreLoadError.
+ */
+export function readJournal(bytes: Uint8Array, records: Map<string, Incident>, journalPath: string): number {
+  let text: string;
+  try {
+    // WHATWG Encoding "decode" with fatal: a malformed sequence is an error, never U+FFFD.
+    text = utf8.decode(bytes.subarray(0, completeLength(bytes)));
+  } catch {
+    throw new StoreLoadError(journalPath, undefined, 'the journal is not valid UTF-8');
+  }
+  return replayJournal(text, records, journalPath);
 }
 
 /**
@@ -136,10 +155,15 @@ export class Journal {
     this.fileSize = size;
   }
 
-  /** Folds what is pending into the file (so people who open it see everything), then closes. */
+  /** Folds what is pending into the file, so people who open it see everything; nothing pending, nothing written. */
+  async fold(all: Iterable<Incident>, size: number): Promise<void> {
+    if (this.entries > 0) await this.compact(all, size);
+  }
+
+  /** Folds what is pending into the file, then closes. */
   async close(all: Iterable<Incident>, size: number): Promise<void> {
     try {
-      if (this.entries > 0) await this.compact(all, size);
+      await this.fold(all, size);
     } finally {
       await this.handle?.close();
       this.handle = undefined;

@@ -3,19 +3,23 @@
  * come from an in-memory Map of committed records. Mutations queue; one writer applies everything
  * queued to a staged overlay, persists it in a single journal append (group commit), and only
  * then publishes it and resolves the callers. A failed write publishes nothing, so there is
- * nothing to roll back. How a batch reaches disk is the Persistence seam.
+ * nothing to roll back. When writes pause, the same writer folds the journal into the file, so
+ * the file a person opens is current whenever the server is quiet. How a batch reaches disk is
+ * the Persistence seam.
  */
 import { access, constants } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { errorCode, readFileIfExists } from './atomic-file.ts';
 import { parseIncidentFile } from './json-format.ts';
-import { completeLength, Journal, journalPathFor, replayJournal } from './journal.ts';
+import { completeLength, Journal, journalPathFor, readJournal } from './journal.ts';
 import type { Incident } from './model.ts';
 import { makeIncident } from './model.ts';
 import type {
   ChangeListener, IncidentChange, IncidentFilter, IncidentPage, IncidentPatch, IncidentStore, NewIncident, PageRequest,
+  UpdateOutcome,
 } from './store.ts';
 import { StoreLoadError, StoreWriteError, selectPage } from './store.ts';
+import { WriteQueue, type BatchOutcome } from './write-queue.ts';
 
 /**
  * Makes one batch durable. `all` yields every record after the batch, ascending by id; `changed`
@@ -23,6 +27,8 @@ import { StoreLoadError, StoreWriteError, selectPage } from './store.ts';
  */
 export interface Persistence {
   write(all: () => Iterable<Incident>, changed: readonly Incident[], size: number): Promise<void>;
+  /** Brings the file up to date with everything written (`all`, ascending); may do nothing. */
+  fold(all: Iterable<Incident>, size: number): Promise<void>;
   /** Flushes anything pending into the file and releases it. */
   close(all: Iterable<Incident>, size: number): Promise<void>;
 }
@@ -32,24 +38,23 @@ export interface JsonStoreOptions {
   now?: () => Date;
   /** Journal entries that trigger a compaction into the file (default: the file's size, at least 1024). */
   compactAt?: number;
+  /** Quiet time after the last write before the journal is folded into the file (default 1000 ms). */
+  foldAfterMs?: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const FOLD_AFTER_MS = 1000;
 
 type Operation =
   | { kind: 'create'; input: NewIncident; createdBy: string | undefined }
   | { kind: 'update'; id: string; patch: IncidentPatch };
 
-interface Applied {
-  /** One per operation: the incident it produced, or undefined for an update of an unknown id. */
-  results: (Incident | undefined)[];
-  changes: IncidentChange[];
-}
+/** What one operation resolves with: the new incident, an update's outcome, or undefined for an unknown id. */
+type Result = Incident | UpdateOutcome | undefined;
 
-interface Pending {
-  operation: Operation;
-  resolve(incident: Incident | undefined): void;
-  reject(error: unknown): void;
+interface Applied {
+  /** One per operation. */
+  results: Result[];
+  changes: IncidentChange[];
 }
 
 /**
@@ -66,19 +71,11 @@ export async function openJsonStore(path: string, options: JsonStoreOptions = {}
   const journalPath = journalPathFor(path);
   const journalBytes = await readFileIfExists(journalPath);
   await assertWritable(path, journalBytes !== undefined);
-  let entries = 0;
-  if (journalBytes !== undefined) {
-    let text: string;
-    try {
-      text = utf8.decode(journalBytes);
-    } catch {
-      throw new StoreLoadError(journalPath, undefined, 'the journal is not valid UTF-8');
-    }
-    entries = replayJournal(text, records, journalPath);
-  }
+  const entries = journalBytes === undefined ? 0 : readJournal(journalBytes, records, journalPath);
   const validBytes = journalBytes === undefined ? 0 : completeLength(journalBytes);
   const persistence = new Journal(path, { entries, fileSize, validBytes, compactAt: options.compactAt });
-  return new JsonIncidentStore(records, persistence, basename(path), options.now ?? (() => new Date()));
+  const now = options.now ?? (() => new Date());
+  return new JsonIncidentStore(records, persistence, basename(path), now, options.foldAfterMs ?? FOLD_AFTER_MS);
 }
 
 /**
@@ -106,20 +103,21 @@ export class JsonIncidentStore implements IncidentStore {
   readonly #fileName: string;
   readonly #now: () => Date;
   readonly #listeners = new Set<ChangeListener>();
-  #queue: Pending[] = [];
-  #draining: Promise<void> | undefined;
+  readonly #writer: WriteQueue<Operation, Result>;
   #closed = false;
   #writes = 0;
   /** Highest id ever committed; the next incident gets the one after it. */
   #lastId: number;
 
   /** Use openJsonStore. */
-  constructor(records: Map<string, Incident>, persistence: Persistence, fileName: string, now: () => Date) {
+  constructor(records: Map<string, Incident>, persistence: Persistence, fileName: string, now: () => Date, foldAfterMs: number) {
     this.#records = records;
     this.#persistence = persistence;
     this.#fileName = fileName;
     this.#now = now;
     this.#lastId = Array.from(records.keys(), Number).reduce((max, id) => Math.max(max, id), 0);
+    // The file a person opens catches up whenever writes pause; under load the journal alone carries them.
+    this.#writer = new WriteQueue({ commit: (operations) => this.#commit(operations), onIdle: () => this.#fold(), idleMs: foldAfterMs });
   }
 
   /** Completed file writes since opening (lets tests observe group commit). */
@@ -140,11 +138,11 @@ export class JsonIncidentStore implements IncidentStore {
   }
 
   create(input: NewIncident, createdBy?: string): Promise<Incident> {
-    return this.#enqueue({ kind: 'create', input, createdBy }) as Promise<Incident>;
+    return this.#writer.push({ kind: 'create', input, createdBy }) as Promise<Incident>;
   }
 
-  update(id: string, patch: IncidentPatch): Promise<Incident | undefined> {
-    return this.#enqueue({ kind: 'update', id, patch });
+  update(id: string, patch: IncidentPatch): Promise<UpdateOutcome | undefined> {
+    return this.#writer.push({ kind: 'update', id, patch }) as Promise<UpdateOutcome | undefined>;
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -155,41 +153,30 @@ export class JsonIncidentStore implements IncidentStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#draining;
+    await this.#writer.close();
     this.#listeners.clear();
     await this.#persistence.close(this.#records.values(), this.#records.size);
   }
 
-  #enqueue(operation: Operation): Promise<Incident | undefined> {
-    if (this.#closed) return Promise.reject(new Error('the incident store is closed'));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ operation, resolve, reject });
-      this.#draining ??= this.#drain();
-    });
-  }
-
-  // Group commit: whatever queued while a write was in flight goes out together in the next one.
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      await this.#commit(batch);
-    }
-    this.#draining = undefined;
-  }
-
-  async #commit(batch: Pending[]): Promise<void> {
+  /** One batch: staged, persisted, published; listeners first, so a resumed caller finds the notifications sent. */
+  async #commit(operations: Operation[]): Promise<BatchOutcome<Result>> {
     let applied: Applied;
     try {
-      applied = await this.#apply(batch.map((pending) => pending.operation));
+      applied = await this.#apply(operations);
     } catch (cause) {
-      const error = this.#writeError(cause);
-      for (const pending of batch) pending.reject(error);
-      return;
+      throw this.#writeError(cause);
     }
-    // Listeners first, so a caller that resumes after its await finds the notifications sent.
     for (const change of applied.changes) this.#emit(change);
-    batch.forEach((pending, i) => pending.resolve(applied.results[i]));
+    return { results: applied.results, wrote: applied.changes.length > 0 };
+  }
+
+  async #fold(): Promise<void> {
+    try {
+      await this.#persistence.fold(this.#records.values(), this.#records.size);
+    } catch (error) {
+      // Nothing is lost: the journal holds every write; the next pause after a write, or close, tries again.
+      process.emitWarning(`incident journal not folded into ${this.#fileName}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Stages the operations in order, persists them in one write, then publishes them. */
@@ -197,7 +184,7 @@ export class JsonIncidentStore implements IncidentStore {
     const staged = new Map<string, Incident>();
     const changes: IncidentChange[] = [];
     let nextId = this.#lastId + 1;
-    const results = operations.map((operation) => {
+    const results = operations.map((operation): Result => {
       if (operation.kind === 'create') {
         const created = this.#created(String(nextId++), operation.input, operation.createdBy);
         staged.set(created.id, created);
@@ -205,12 +192,13 @@ export class JsonIncidentStore implements IncidentStore {
         return created;
       }
       const current = staged.get(operation.id) ?? this.#records.get(operation.id);
-      const updated = current && this.#patched(current, operation.patch);
-      if (updated !== current && updated !== undefined) {
-        staged.set(updated.id, updated);
-        changes.push({ kind: 'updated', incident: updated });
-      }
-      return updated;
+      if (current === undefined) return undefined;
+      const updated = this.#patched(current, operation.patch);
+      // A patch that changes nothing is neither written nor announced.
+      if (updated === current) return { incident: current, changed: false };
+      staged.set(updated.id, updated);
+      changes.push({ kind: 'updated', incident: updated });
+      return { incident: updated, changed: true };
     });
     if (staged.size > 0) {
       const size = this.#records.size + (nextId - 1 - this.#lastId);

@@ -2,12 +2,14 @@
  * The `triage_incidents` prompt: one user message that lists incidents and asks the model to
  * triage them, either by severity (unresolved only, most severe first) or by looking for common
  * causes across all of them. Incident text is user-supplied, so each one is rendered on a single
- * line with its fields JSON-quoted and presented as data, never spliced in as instructions.
+ * line with its fields JSON-quoted and presented as data, never spliced in as instructions; the
+ * quoting escapes every Unicode line terminator and bidi control (one-line.ts), stored data included.
  */
 import type { Completion, GetPromptResult, PromptDefinition } from '../protocol/definitions.ts';
 import { invalidParams } from '../protocol/errors.ts';
 import type { Incident } from './model.ts';
 import { compareNewestFirst, severityRank } from './model.ts';
+import { quoteOneLine } from './one-line.ts';
 import { READ_SCOPE } from './scopes.ts';
 import type { IncidentStore } from './store.ts';
 
@@ -85,11 +87,14 @@ function userMessage(description: string, text: string): GetPromptResult {
   return { description, messages: [{ role: 'user', content: { type: 'text', text } }] };
 }
 
-/** `- #3 [critical, open] "Title" — "description"`, everything quoted so it stays on one line. */
+/**
+ * `- #3 [critical, open] "Title" — "description"`. User text is quoted with every UAX #14 mandatory
+ * break escaped, so no field can start a line; the other fields are checked values (model.ts).
+ */
 function line(incident: Incident): string {
-  const details = incident.description === undefined ? '' : ` — ${JSON.stringify(incident.description)}`;
+  const details = incident.description === undefined ? '' : ` — ${quoteOneLine(incident.description)}`;
   const when = incident.createdAt === undefined ? '' : ` (reported ${incident.createdAt})`;
-  return `- #${incident.id} [${incident.severity}, ${incident.status}] ${JSON.stringify(incident.title)}${details}${when}`;
+  return `- #${incident.id} [${incident.severity}, ${incident.status}] ${quoteOneLine(incident.title)}${details}${when}`;
 }
 
 function count(n: number, noun: string): string {

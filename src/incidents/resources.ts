@@ -1,8 +1,9 @@
 /**
  * Incidents as MCP resources: `incidents://all` (every incident as one JSON array) and the
  * template `incidents://{id}` (one incident), with completion of the id. Reads serve the store's
- * committed data as JSON text. Change notifications are wired in index.ts; matching URIs
- * against the template and answering -32002 for undefined reads is the protocol core's job.
+ * committed data as JSON text. The template says which ids could ever exist (`accepts`), so read
+ * and subscribe refuse the rest alike. Change notifications are wired in index.ts; matching URIs
+ * against the template and answering -32002 is the protocol core's job.
  */
 import type {
   Completion, ResourceContents, ResourceDefinition, ResourceDescription, ResourceTemplateDefinition,
@@ -47,11 +48,10 @@ export function incidentResources(store: IncidentStore): {
     mimeType: MIME_TYPE,
     requiredScopes: [READ_SCOPE],
     list: async () => store.all().map(describe),
+    // MCP 2025-11-25 server/resources.mdx: validate all resource URIs; only a canonical id can ever name an incident.
+    accepts: (variables) => isIncidentId(variables['id'] ?? ''),
     async read(uri, variables) {
-      const id = variables['id'];
-      // MCP 2025-11-25 server/resources.mdx: validate all resource URIs; a non-id reads as not found.
-      if (id === undefined || !isIncidentId(id)) return undefined;
-      const incident = store.get(id);
+      const incident = store.get(variables['id'] ?? '');
       return incident === undefined ? undefined : [jsonContents(uri, incident)];
     },
     complete: { id: async (value) => completeId(store, value) },

@@ -43,6 +43,14 @@ export interface IncidentPatch {
   description?: string;
 }
 
+/** What an update of a known id resolves with. */
+export interface UpdateOutcome {
+  /** The incident after the update (the same record when nothing changed). */
+  incident: Incident;
+  /** False when the incident already had every value given: nothing was written or announced. */
+  changed: boolean;
+}
+
 export interface IncidentChange {
   kind: 'created' | 'updated';
   incident: Incident;
@@ -59,8 +67,8 @@ export interface IncidentStore {
   all(): Incident[];
   /** Resolves once the new incident is durable; rejects with StoreWriteError otherwise. */
   create(input: NewIncident, createdBy?: string): Promise<Incident>;
-  /** Resolves with the updated incident once durable, or undefined for an unknown id. */
-  update(id: string, patch: IncidentPatch): Promise<Incident | undefined>;
+  /** Resolves once durable with the outcome, or undefined for an unknown id. */
+  update(id: string, patch: IncidentPatch): Promise<UpdateOutcome | undefined>;
   /** Called after each durable change; returns the unsubscribe function. Listeners must not throw. */
   onChange(listener: ChangeListener): () => void;
   /** Finishes pending writes, then refuses new ones. */

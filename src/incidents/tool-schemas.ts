@@ -6,14 +6,13 @@
  */
 import type { JsonObject } from '../protocol/definitions.ts';
 import { SEVERITIES, STATUSES } from './model.ts';
+import { ONE_LINE_PATTERN } from './one-line.ts';
 
 /** Ids are positive integers written as strings, e.g. "12". */
 const ID_PATTERN = '^[1-9][0-9]*$';
-/** One line of text: no C0 control characters (so no line breaks) and no DEL. */
-const SINGLE_LINE = '^[^\\u0000-\\u001f\\u007f]*$';
 
 const title = (description: string): JsonObject => ({
-  type: 'string', minLength: 1, maxLength: 200, pattern: SINGLE_LINE, description,
+  type: 'string', minLength: 1, maxLength: 200, pattern: ONE_LINE_PATTERN, description,
 });
 const severity = (description: string): JsonObject => ({ type: 'string', enum: [...SEVERITIES], description });
 const status = (description: string): JsonObject => ({ type: 'string', enum: [...STATUSES], description });
@@ -84,6 +83,35 @@ export const INCIDENT_OUTPUT: JsonObject = {
   type: 'object',
   properties: { incident: INCIDENT },
   required: ['incident'],
+  additionalProperties: false,
+};
+
+// Fields a caller without incidents:read sent, echoed back as stored (title trimmed; "" description removed it).
+const UPDATE_ECHO: JsonObject = {
+  type: 'object',
+  description: 'For callers without incidents:read: the id, the fields this call gave, and updatedAt when it changed something.',
+  properties: {
+    id: { type: 'string', pattern: ID_PATTERN },
+    title: { type: 'string' },
+    severity: { type: 'string', enum: [...SEVERITIES] },
+    status: { type: 'string', enum: [...STATUSES] },
+    description: { type: 'string' },
+    updatedAt: { type: 'string', description: 'ISO 8601 date-time of this change.' },
+  },
+  required: ['id'],
+  additionalProperties: false,
+};
+
+export const UPDATE_OUTPUT: JsonObject = {
+  type: 'object',
+  properties: {
+    changed: { type: 'boolean', description: 'False when the incident already had every value given: nothing was saved.' },
+    incident: { ...INCIDENT, description: 'The incident after the call, for callers with incidents:read.' },
+    update: UPDATE_ECHO,
+  },
+  required: ['changed'],
+  // Exactly one view: the whole incident for readers, the echo for write-only callers.
+  oneOf: [{ required: ['incident'] }, { required: ['update'] }],
   additionalProperties: false,
 };
 

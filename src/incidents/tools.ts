@@ -3,14 +3,16 @@
  * ToolDefinition: JSON Schemas (tool-schemas.ts), scopes, annotations, and a `call` that turns
  * validated arguments into a store operation and a result with structuredContent plus one
  * readable text line. Argument validation against inputSchema happens in the protocol core
- * before `call`; here are only the rules a schema cannot say (blank titles, unknown ids).
+ * before `call`; here are only the rules a schema cannot say (blank titles, unknown ids), and
+ * what a result may show: an update reveals the incident only to a caller that may read it.
  */
 import type { CallToolResult, FeatureContext, JsonObject, ToolDefinition } from '../protocol/definitions.ts';
 import { ToolError } from '../protocol/definitions.ts';
 import type { Incident, Severity, Status } from './model.ts';
+import { quoteOneLine } from './one-line.ts';
 import { READ_SCOPE, WRITE_SCOPE } from './scopes.ts';
-import { CREATE_INPUT, INCIDENT_OUTPUT, LIST_INPUT, LIST_OUTPUT, UPDATE_INPUT } from './tool-schemas.ts';
-import type { IncidentFilter, IncidentPage, IncidentPatch, IncidentStore } from './store.ts';
+import { CREATE_INPUT, INCIDENT_OUTPUT, LIST_INPUT, LIST_OUTPUT, UPDATE_INPUT, UPDATE_OUTPUT } from './tool-schemas.ts';
+import type { IncidentFilter, IncidentPage, IncidentPatch, IncidentStore, UpdateOutcome } from './store.ts';
 import { StoreCursorError, StoreWriteError } from './store.ts';
 
 /** The arguments as the inputSchemas guarantee them: the core validates before `call`. */
@@ -43,7 +45,8 @@ function createIncident(store: IncidentStore): ToolDefinition {
       const { title, severity = DEFAULT_SEVERITY, status = DEFAULT_STATUS, description } = args as unknown as CreateArgs;
       const input = { title: nonBlankTitle(title), severity, status, ...(description === undefined ? {} : { description }) };
       const incident = await storeCall(() => store.create(input, context.principal.clientId ?? context.principal.subject));
-      return incidentResult(incident, `Created incident ${describe(incident)}.`);
+      // Every field of a new incident comes from this call (arguments, defaults, clock, caller), so any writer may see it.
+      return { content: [{ type: 'text', text: `Created incident ${describe(incident)}.` }], structuredContent: { incident } };
     },
   };
 }
@@ -90,12 +93,14 @@ function updateIncident(store: IncidentStore): ToolDefinition {
     description:
       'Change an existing incident: its status (e.g. to investigating or resolved), severity, ' +
       'title or description. Give the id and only the fields to change; an empty description ' +
-      'removes it. Setting a field to the value it already has changes nothing.',
+      'removes it. Setting a field to the value it already has changes nothing, and the result says so ' +
+      '(changed: false). Returns the incident, or, to a caller without incidents:read, only the id, the ' +
+      'fields it gave and updatedAt.',
     inputSchema: UPDATE_INPUT,
-    outputSchema: INCIDENT_OUTPUT,
+    outputSchema: UPDATE_OUTPUT,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     requiredScopes: [WRITE_SCOPE],
-    async call(args: JsonObject): Promise<CallToolResult> {
+    async call(args: JsonObject, context: FeatureContext): Promise<CallToolResult> {
       const { id, title, severity, status, description } = args as unknown as UpdateArgs;
       const patch: IncidentPatch = {};
       if (title !== undefined) patch.title = nonBlankTitle(title);
@@ -105,23 +110,42 @@ function updateIncident(store: IncidentStore): ToolDefinition {
       if (Object.keys(patch).length === 0) {
         throw new ToolError('Nothing to update: give at least one of status, severity, title or description.');
       }
-      const incident = await storeCall(() => store.update(id, patch));
-      if (incident === undefined) {
+      const outcome = await storeCall(() => store.update(id, patch));
+      if (outcome === undefined) {
         throw new ToolError(`No incident has id "${id}". Use list_incidents to find the id.`, { argument: 'id', id });
       }
-      return incidentResult(incident, `Updated incident ${describe(incident)}.`);
+      // The granted scopes are a plain fact about the caller; incidents:read decides what it may see.
+      return updateResult(outcome, patch, context.principal.scopes.has(READ_SCOPE));
     },
   };
 }
 
-/** `#5 "Disk full" (high, open)` */
+/** `#5 "Disk full" (high, open)`, the title quoted so it cannot break the line. */
 function describe(incident: Incident): string {
-  return `#${incident.id} ${JSON.stringify(incident.title)} (${incident.severity}, ${incident.status})`;
+  return `#${incident.id} ${quoteOneLine(incident.title)} (${incident.severity}, ${incident.status})`;
 }
 
-// MCP 2025-11-25 server/tools.mdx: structured results MUST conform to the declared outputSchema.
-function incidentResult(incident: Incident, line: string): CallToolResult {
-  return { content: [{ type: 'text', text: line }], structuredContent: { incident } };
+// MCP 2025-11-25 server/tools.mdx: structured results MUST conform to the declared outputSchema (UPDATE_OUTPUT).
+function updateResult({ incident, changed }: UpdateOutcome, patch: IncidentPatch, canRead: boolean): CallToolResult {
+  if (canRead) {
+    const line = changed ? `Updated incident ${describe(incident)}.` : `Nothing changed: incident ${describe(incident)} already had the values given.`;
+    return { content: [{ type: 'text', text: line }], structuredContent: { changed, incident } };
+  }
+  // Without incidents:read, the result repeats only what the caller sent, plus when it took effect.
+  const update: JsonObject = { id: incident.id, ...patch };
+  if (changed && incident.updatedAt !== undefined) update.updatedAt = incident.updatedAt;
+  const line = changed ? `Updated incident #${incident.id}: ${sentFields(patch)}.` : `Nothing changed: incident #${incident.id} already had the values given.`;
+  return { content: [{ type: 'text', text: line }], structuredContent: { changed, update } };
+}
+
+/** `title "X", status resolved, description removed`: the patch, without echoing a long description. */
+function sentFields(patch: IncidentPatch): string {
+  const parts: string[] = [];
+  if (patch.title !== undefined) parts.push(`title ${quoteOneLine(patch.title)}`);
+  if (patch.severity !== undefined) parts.push(`severity ${patch.severity}`);
+  if (patch.status !== undefined) parts.push(`status ${patch.status}`);
+  if (patch.description !== undefined) parts.push(patch.description === '' ? 'description removed' : 'description changed');
+  return parts.join(', ');
 }
 
 // MCP 2025-11-25 server/tools.mdx: API failures are tool execution errors, so the model may retry.

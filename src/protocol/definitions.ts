@@ -131,7 +131,12 @@ export interface ResourceTemplateDefinition {
   requiredScopes: readonly string[];
   /** The concrete resources behind the template, included in `resources/list`. */
   list?(context: FeatureContext): Promise<ResourceDescription[]>;
-  /** Reads one concrete resource; undefined means "not found" (-32002). */
+  /**
+   * False when the variables can never name a resource (a malformed id): read and subscribe then
+   * answer -32002 without calling `read`. Absent: every match may name one.
+   */
+  accepts?(variables: Record<string, string>): boolean;
+  /** Reads one concrete resource (its variables passed `accepts`); undefined means "not found" (-32002). */
   read(uri: string, variables: Record<string, string>, context: FeatureContext): Promise<ResourceContents[] | undefined>;
   /** Completers for the template's variables, by variable name. */
   complete?: Record<string, Completer>;

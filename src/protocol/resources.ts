@@ -1,8 +1,9 @@
 /**
  * resources/list, resources/templates/list, resources/read, resources/subscribe and
  * resources/unsubscribe (MCP 2025-11-25 server/resources.mdx). An unknown resource is -32002 with
- * the uri in `data`. Subscriptions are per session; the registry turns feature events into
- * notifications/resources/updated for the sessions that asked.
+ * the uri in `data`; read and subscribe ask the same question (registry.findResource), so a URI
+ * that can never name a resource is refused by both. Subscriptions are per session; the registry
+ * turns feature events into notifications/resources/updated for the sessions that asked.
  */
 import type { JsonObject, ResourceDescription } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
@@ -79,6 +80,7 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
       method: 'resources/subscribe',
       params: URI_PARAMS,
       handler(params, context) {
+        // checklist R11/R12: the URI is validated as resources/read does; a possible but absent id may be awaited.
         requireKnown(params.uri as string);
         // server/resources.mdx "Security Considerations": bounded per session, like every client-fed table.
         if (context.session.subscriptions.size >= MAX_SUBSCRIPTIONS && !context.session.subscriptions.has(params.uri as string)) {

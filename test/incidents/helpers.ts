@@ -29,7 +29,7 @@ export async function tempDir(t: TestContext): Promise<string> {
  */
 export async function openTempStore(
   t: TestContext,
-  options: { seed?: boolean; now?: () => Date; compactAt?: number } = {},
+  options: { seed?: boolean; now?: () => Date; compactAt?: number; foldAfterMs?: number } = {},
 ): Promise<{ store: JsonIncidentStore; path: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'incidents-'));
   const path = join(dir, 'incidents.json');

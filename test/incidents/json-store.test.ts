@@ -106,15 +106,26 @@ describe('writing incidents', () => {
     now = new Date('2025-11-25T13:00:00.000Z');
     const updated = await store.update('5', { status: 'resolved', description: '' });
     assert.deepEqual(updated, {
-      id: '5', ...NEW, status: 'resolved', createdAt: '2025-11-25T12:00:00.000Z', updatedAt: '2025-11-25T13:00:00.000Z',
+      incident: { id: '5', ...NEW, status: 'resolved', createdAt: '2025-11-25T12:00:00.000Z', updatedAt: '2025-11-25T13:00:00.000Z' },
+      changed: true,
     });
   });
 
-  test('an update that changes nothing returns the incident as it is and writes nothing', async (t) => {
+  test('an update that changes nothing resolves with the incident as it is and changed: false, and writes nothing', async (t) => {
     const { store } = await openTempStore(t);
     const before = store.get('1');
-    assert.equal(await store.update('1', { status: 'open', severity: 'critical' }), before);
+    const outcome = await store.update('1', { status: 'open', severity: 'critical' });
+    assert.equal(outcome?.incident, before);
+    assert.equal(outcome?.changed, false);
     assert.equal(store.writeCount, 0);
+  });
+
+  test('in one batch, an update repeating the previous one changes nothing (issue 15 #3)', async (t) => {
+    const { store } = await openTempStore(t);
+    const [first, second] = await Promise.all([store.update('1', { status: 'resolved' }), store.update('1', { status: 'resolved' })]);
+    assert.deepEqual([first?.changed, second?.changed], [true, false]);
+    assert.equal(second?.incident, first?.incident);
+    assert.equal(store.writeCount, 1);
   });
 
   test('an update of an unknown id resolves to undefined', async (t) => {

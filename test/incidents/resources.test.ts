@@ -73,12 +73,18 @@ describe('incidents://{id}', () => {
     assert.deepEqual(JSON.parse(onlyText(contents)), store.get('3'));
   });
 
-  test('reads as not found (undefined, -32002 in the core) for unknown ids and ids that are not positive integers', async (t) => {
+  test('accepts only canonical positive integer ids, so read and subscribe refuse the rest alike (issue 15 #11)', async (t) => {
     const { template } = definitions((await openTempStore(t)).store);
-    for (const id of ['99', '0', '03', '-1', 'all', '1.0', '']) {
-      assert.equal(await template.read(`incidents://${id}`, { id }, featureContext()), undefined, id);
+    for (const id of ['0', '03', '-1', 'all', '1.0', '', '\u0000', '9'.repeat(31), ' 1']) {
+      assert.equal(template.accepts?.({ id }), false, JSON.stringify(id));
     }
-    assert.equal(await template.read('incidents://', {}, featureContext()), undefined);
+    assert.equal(template.accepts?.({}), false);
+    for (const id of ['1', '99', String(Number.MAX_SAFE_INTEGER)]) assert.equal(template.accepts?.({ id }), true, id);
+  });
+
+  test('reads an accepted id that names no incident as not found (undefined, -32002 in the core)', async (t) => {
+    const { template } = definitions((await openTempStore(t)).store);
+    assert.equal(await template.read('incidents://99', { id: '99' }, featureContext()), undefined);
   });
 
   test('completes ids by prefix, newest first, at most 100 values with total and hasMore', async (t) => {

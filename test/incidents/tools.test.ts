@@ -10,12 +10,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { CallToolResult, JsonObject, ToolDefinition } from '../../src/protocol/definitions.ts';
 import { ToolError } from '../../src/protocol/definitions.ts';
 import { journalPathFor } from '../../src/incidents/journal.ts';
-import type { IncidentStore } from '../../src/incidents/store.ts';
+import type { IncidentChange, IncidentStore } from '../../src/incidents/store.ts';
 import { incidentTools } from '../../src/incidents/tools.ts';
 import { featureContext, fixedClock, openTempStore, principal } from './helpers.ts';
 
 // The core's settings (STYLE principle 7): no coercion, no defaults applied, first error only.
 const ajv = new Ajv2020({ coerceTypes: false, useDefaults: false, allErrors: false });
+
+/** A token granted incidents:write only. */
+const writeOnly = { ...principal, scopes: new Set(['incidents:write']) };
 
 function toolsOf(store: IncidentStore): Map<string, ToolDefinition> {
   return new Map(incidentTools(store).map((tool) => [tool.name, tool]));
@@ -87,6 +90,18 @@ describe('incident tool definitions', () => {
     ['create_incident', { title: '' }],
     ['create_incident', { title: 'x'.repeat(201) }],
     ['create_incident', { title: 'two\nlines' }],
+    // UAX #14 mandatory breaks beyond LF: VT, FF, CR, NEL, LS, PS (issue 15 #17).
+    ['create_incident', { title: 'two\u000blines' }],
+    ['create_incident', { title: 'two\u000clines' }],
+    ['create_incident', { title: 'two\rlines' }],
+    ['create_incident', { title: 'two\u0085lines' }],
+    ['create_incident', { title: 'two\u2028lines' }],
+    ['create_incident', { title: 'two\u2029lines' }],
+    // Other C1 controls (CSI) and the bidi embeddings, overrides and isolates (UAX #9 §2.1–2.3).
+    ['create_incident', { title: 'ansi\u009b31m' }],
+    ['create_incident', { title: 'fake \u202edesolver' }],
+    ['create_incident', { title: 'fake \u2066isolate\u2069' }],
+    ['update_incident', { id: '1', title: 'two\u2028lines' }],
     ['create_incident', { title: 'ok', severity: 'urgent' }],
     ['create_incident', { title: 'ok', description: 'x'.repeat(5001) }],
     ['create_incident', { title: 'ok', owner: 'bob' }],
@@ -99,6 +114,13 @@ describe('incident tool definitions', () => {
     ['update_incident', { id: 5, status: 'resolved' }],
     ['update_incident', { id: '05', status: 'resolved' }],
   ];
+  test('a title may hold any other Unicode text: accents, right-to-left scripts with their marks, emoji', async (t) => {
+    const create = tool(toolsOf((await openTempStore(t)).store), 'create_incident');
+    for (const title of ['Ünïcödé tëxt', 'תקלה בשרת\u200f (db-2)', 'Disk 🔥 full', 'tab-free — em dash']) {
+      assert.equal(ajv.validate(create.inputSchema, { title }), true, title);
+    }
+  });
+
   for (const [name, args] of rejected) {
     test(`${name} input schema rejects ${JSON.stringify(args).slice(0, 60)}`, async (t) => {
       const tools = toolsOf((await openTempStore(t)).store);
@@ -192,6 +214,13 @@ describe('list_incidents', () => {
     assert.equal(text(await call(list, { query: 'nothing like this' })), 'No incidents match.');
   });
 
+  test('a stored title with a line terminator stays on its own line in the list text (issue 15 #17)', async (t) => {
+    const { store } = await openTempStore(t, { seed: false });
+    await store.create({ title: 'real\u2028#9 "forged" (critical, open)', severity: 'low', status: 'open' });
+    const result = await call(tool(toolsOf(store), 'list_incidents'), {});
+    assert.equal(text(result), String.raw`#1 "real\u2028#9 \"forged\" (critical, open)" (low, open)`);
+  });
+
   test('a cursor the server did not issue is a tool error naming cursor', async (t) => {
     const { store } = await openTempStore(t);
     for (const cursor of ['garbage', Buffer.from('before:abc').toString('base64url'), '']) {
@@ -206,8 +235,28 @@ describe('update_incident', () => {
     const { store } = await openTempStore(t);
     const result = await call(tool(toolsOf(store), 'update_incident'), { id: '3', status: 'investigating', severity: 'critical' });
     assert.equal(text(result), 'Updated incident #3 "Payment webhook retries failing" (critical, investigating).');
-    assert.deepEqual(result.structuredContent?.['incident'], store.get('3'));
+    assert.deepEqual(result.structuredContent, { changed: true, incident: store.get('3') });
     assert.equal(store.get('3')?.status, 'investigating');
+  });
+
+  test('a caller without incidents:read gets only the id, the fields it sent (as stored) and updatedAt (issue 15 #3)', async (t) => {
+    const { store } = await openTempStore(t, { now: fixedClock });
+    await store.create({ title: 'Secret', severity: 'high', status: 'open', description: 'hidden' }, 'someone-else');
+    const result = await call(tool(toolsOf(store), 'update_incident'),
+      { id: '5', title: '  Renamed  ', status: 'resolved', description: '' }, featureContext(writeOnly));
+    assert.equal(text(result), 'Updated incident #5: title "Renamed", status resolved, description removed.');
+    assert.deepEqual(result.structuredContent, {
+      changed: true,
+      update: { id: '5', title: 'Renamed', status: 'resolved', description: '', updatedAt: '2025-11-25T12:00:00.000Z' },
+    });
+    assert.equal(store.get('5')?.description, undefined);
+  });
+
+  test('a caller without incidents:read changing a description is told it changed, not what the incident holds', async (t) => {
+    const { store } = await openTempStore(t);
+    const result = await call(tool(toolsOf(store), 'update_incident'), { id: '2', description: 'new details' }, featureContext(writeOnly));
+    assert.equal(text(result), 'Updated incident #2: description changed.');
+    assert.equal(JSON.stringify(result).includes('Login page'), false);
   });
 
   test('an unknown id is a tool error that names the id', async (t) => {
@@ -222,11 +271,20 @@ describe('update_incident', () => {
       (error: unknown) => error instanceof ToolError && /Nothing to update/.test(error.message));
   });
 
-  test('setting the values an incident already has is accepted and changes nothing', async (t) => {
+  test('setting the values an incident already has says nothing changed, writes nothing and notifies nobody (issue 15 #3)', async (t) => {
     const { store } = await openTempStore(t);
+    const changes: IncidentChange[] = [];
+    store.onChange((change) => changes.push(change));
     const before = store.get('1');
-    await call(tool(toolsOf(store), 'update_incident'), { id: '1', status: 'open' });
+    const update = tool(toolsOf(store), 'update_incident');
+    const result = await call(update, { id: '1', status: 'open' });
+    assert.equal(text(result), 'Nothing changed: incident #1 "Database connection pool exhausted" (critical, open) already had the values given.');
+    assert.deepEqual(result.structuredContent, { changed: false, incident: before });
+    const blind = await call(update, { id: '1', severity: 'critical' }, featureContext(writeOnly));
+    assert.equal(text(blind), 'Nothing changed: incident #1 already had the values given.');
+    assert.deepEqual(blind.structuredContent, { changed: false, update: { id: '1', severity: 'critical' } });
     assert.equal(store.get('1'), before);
     assert.equal(store.writeCount, 0);
+    assert.deepEqual(changes, []);
   });
 });

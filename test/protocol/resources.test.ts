@@ -37,8 +37,20 @@ const itemTemplate: ResourceTemplateDefinition = {
   },
 };
 
+/** A template whose variable must be a digit string: anything else can never name a resource. */
+const numbered: ResourceTemplateDefinition = {
+  uriTemplate: 'test://numbered/{n}',
+  name: 'numbered',
+  requiredScopes: [],
+  accepts: (variables) => /^[1-9][0-9]{0,5}$/.test(variables.n ?? ''),
+  async read(uri, variables) {
+    reads.push({ uri, variables });
+    return undefined;
+  },
+};
+
 function setup() {
-  const registry = new FeatureRegistry().add({ resources: [status], resourceTemplates: [itemTemplate] });
+  const registry = new FeatureRegistry().add({ resources: [status], resourceTemplates: [itemTemplate, numbered] });
   const dispatcher = createProtocolCore(registry, { name: 's', version: '1' }, silentLogger).dispatcher;
   const session = openedSession();
   registry.attachListeners(() => [session]);
@@ -60,7 +72,10 @@ describe('resources/list and resources/templates/list (server/resources.mdx)', (
   test('resources/templates/list describes each template without its behaviour', async () => {
     const { dispatcher, session } = setup();
     assert.deepEqual(resultOf(await call(dispatcher, session, 'resources/templates/list')), {
-      resourceTemplates: [{ uriTemplate: 'test://items/{id}', name: 'item', description: 'One item', mimeType: 'application/json' }],
+      resourceTemplates: [
+        { uriTemplate: 'test://items/{id}', name: 'item', description: 'One item', mimeType: 'application/json' },
+        { uriTemplate: 'test://numbered/{n}', name: 'numbered' },
+      ],
     });
   });
 
@@ -113,6 +128,38 @@ describe('resources/read (server/resources.mdx "Reading Resources")', () => {
     const { dispatcher, session } = setup();
     for (const params of [{}, { uri: '' }, { uri: 5 }, { uri: `test://${'x'.repeat(2100)}` }]) {
       assert.equal(errorOf(await call(dispatcher, session, 'resources/read', params)).code, -32602);
+    }
+  });
+});
+
+describe('URIs that can never name a resource (issue 15 #11; server/resources.mdx "Security Considerations": validate all resource URIs)', () => {
+  const impossible = ['test://numbered/x', 'test://numbered/01', 'test://numbered/%00', `test://numbered/${'9'.repeat(31)}`];
+
+  test('read and subscribe both answer -32002 with the uri, without calling read or keeping a subscription', async () => {
+    const { dispatcher, session } = setup();
+    reads.length = 0;
+    for (const uri of impossible) {
+      for (const method of ['resources/read', 'resources/subscribe']) {
+        assert.deepEqual(errorOf(await call(dispatcher, session, method, { uri })), { code: -32002, message: 'Resource not found', data: { uri } }, `${method} ${uri}`);
+      }
+    }
+    assert.deepEqual(reads, []);
+    assert.equal(session.subscriptions.size, 0);
+  });
+
+  test('a possible URI that names nothing yet can be subscribed to, though reading it is -32002', async () => {
+    const { dispatcher, session } = setup();
+    assert.deepEqual(resultOf(await call(dispatcher, session, 'resources/subscribe', { uri: 'test://numbered/7' })), {});
+    assert.equal(errorOf(await call(dispatcher, session, 'resources/read', { uri: 'test://numbered/7' })).code, -32002);
+    assert.deepEqual([...session.subscriptions], ['test://numbered/7']);
+  });
+
+  test('only the canonical spelling names a resource: an over-encoded alias is -32002 for read and subscribe (RFC 3986 §6.2.2)', async () => {
+    const { dispatcher, session } = setup();
+    for (const uri of ['test://numbered/%37', 'test://items/%31']) {
+      for (const method of ['resources/read', 'resources/subscribe']) {
+        assert.equal(errorOf(await call(dispatcher, session, method, { uri })).code, -32002, `${method} ${uri}`);
+      }
     }
   });
 });

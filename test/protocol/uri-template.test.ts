@@ -68,8 +68,32 @@ describe('templates it refuses with a TypeError (caller misuse)', () => {
     for (const template of ['test://{}', 'test://{id', 'test://id}', 'test://{{id}}', 'test://{ id }']) assert.throws(() => compileUriTemplate(template), TypeError, template);
   });
 
-  test('adjacent expressions {a}{b}, which no URI can split unambiguously', () => {
-    assert.throws(() => compileUriTemplate('test://{a}{b}'), TypeError);
-    assert.deepEqual(compileUriTemplate('test://{a}-{b}').match('test://x-y'), { a: 'x', b: 'y' });
+  test('expressions not separated by a character values never hold ({a}{b}, {a}-{b}, {a}.{b}), which no URI can split unambiguously', () => {
+    for (const template of ['test://{a}{b}', 'test://{a}-{b}', 'test://{a}.~_{b}', 'test://{a}%2F{b}']) {
+      assert.throws(() => compileUriTemplate(template), TypeError, template);
+    }
+    assert.deepEqual(compileUriTemplate('test://{a}:{b}').match('test://x-y:z'), { a: 'x-y', b: 'z' });
+    assert.deepEqual(compileUriTemplate('test://{a}.x/{b}').match('test://a.x.x/b'), { a: 'a.x', b: 'b' });
+  });
+});
+
+describe('expansion and canonical matching (RFC 6570 §3.2.1; RFC 3986 §6.2.2)', () => {
+  test('expand percent-encodes, as UTF-8 with uppercase hex, everything but unreserved characters', () => {
+    const matcher = compileUriTemplate('test://items/{id}');
+    assert.equal(matcher.expand({ id: "a b/é!*'()~._-" }), "test://items/a%20b%2F%C3%A9%21%2A%27%28%29~._-");
+    assert.equal(matcher.expand({ id: '42' }), 'test://items/42');
+  });
+
+  test('expand refuses a missing value or a lone surrogate with a TypeError (caller misuse)', () => {
+    const matcher = compileUriTemplate('test://items/{id}');
+    assert.throws(() => matcher.expand({}), TypeError);
+    assert.throws(() => matcher.expand({ id: '\ud800' }), TypeError);
+  });
+
+  test('only the spelling expand produces matches: over-encoded, lower-case hex and raw reserved characters do not', () => {
+    const matcher = compileUriTemplate('test://items/{id}');
+    for (const uri of ['test://items/%41', 'test://items/%c3%a9', 'test://items/a!b', 'test://items/a b', 'test://items/1%32']) {
+      assert.equal(matcher.match(uri), undefined, uri);
+    }
   });
 });
