@@ -1,13 +1,14 @@
 /**
  * Tests of src/log.ts: one JSON object per line (time, level, msg, then fields), one write per
- * call, the level threshold, and stderr as the default destination (STYLE principle 3: causes
- * go to the log, never to the client, so the log must stay machine-readable).
+ * call, the level threshold, stderr as the default destination (STYLE principle 3: causes go to
+ * the log, never to the client, so the log must stay machine-readable), and bounded lines (issue 15:
+ * client text in a field is cut, so a line never grows with a request).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createLogger, silentLogger } from '../src/log.ts';
+import { createLogger, cutForLog, MAX_LOGGED_CHARS, MAX_RECORD_CHARS, silentLogger } from '../src/log.ts';
 import type { LogThreshold } from '../src/config.ts';
 
 function capture(threshold: LogThreshold): { lines: string[]; logger: ReturnType<typeof createLogger> } {
@@ -103,4 +104,58 @@ test('by default the logger writes to stderr and nothing to stdout', () => {
 
 test('silentLogger accepts every level and writes nothing', () => {
   assert.doesNotThrow(() => logAll(silentLogger));
+});
+
+test('issue 15: a 400 KB client string in a field is cut with a marker, so the line stays under 2 KB', () => {
+  const { lines, logger } = capture('debug');
+  const method = 'x'.repeat(400_000);
+  logger.info('request', { method: 'POST', rpcMethod: method, status: 200 });
+  const line = lines[0] as string;
+  assert.ok(line.length < 2048, `${line.length} characters`);
+  const record = JSON.parse(line) as Record<string, unknown>;
+  assert.equal(record.rpcMethod, `${'x'.repeat(MAX_LOGGED_CHARS)}…(+${400_000 - MAX_LOGGED_CHARS} chars)`);
+  assert.equal(record.method, 'POST');
+  assert.equal(record.status, 200);
+});
+
+test('issue 15: strings up to the limit are kept whole; one more character is cut', () => {
+  const exact = 'a'.repeat(MAX_LOGGED_CHARS);
+  assert.equal(cutForLog(exact), exact);
+  assert.equal(cutForLog(`${exact}b`), `${exact}…(+1 chars)`);
+});
+
+test('issue 15: every field is bounded: nested strings, keys, long arrays, wide and deep objects, the whole record, and msg', () => {
+  const { lines, logger } = capture('debug');
+  const long = 'y'.repeat(100_000);
+  const deep = { a: { b: { c: { d: { e: 1 } } } } };
+  const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i]));
+  logger.warn(long, { deep, nested: { detail: long }, [long]: 1, wide, list: Array.from({ length: 10_000 }, () => long) });
+  const line = lines[0] as string;
+  assert.ok(line.length < MAX_RECORD_CHARS + 2 * MAX_LOGGED_CHARS + 2048, `${line.length} characters`);
+  const record = JSON.parse(line) as Record<string, unknown>;
+  assert.equal(record.msg, cutForLog(long));
+  assert.deepEqual(record.deep, { a: { b: { c: '[object]' } } });
+  assert.equal((record.nested as Record<string, unknown>).detail, cutForLog(long));
+  assert.equal(record[cutForLog(long, 128)], 1);
+  assert.equal(Object.keys(record.wide as object).length, 33);
+  assert.equal((record.wide as Record<string, unknown>)['…'], '…(+968 more)');
+  const list = record.list as string[];
+  assert.equal(list.length, 33);
+  assert.equal(list.at(-1), '…(+9968 more)');
+  // The record's allowance (MAX_RECORD_CHARS) runs out: later strings keep only their marker.
+  assert.equal(list.at(-2), `…(+${long.length} chars)`);
+});
+
+test('issue 15: a record holds at most 256 values, however they nest', () => {
+  const { lines, logger } = capture('debug');
+  const tree = Array.from({ length: 32 }, () => Array.from({ length: 32 }, () => Array.from({ length: 32 }, () => 1)));
+  logger.info('tree', { tree });
+  assert.ok((lines[0] as string).length < 4096, `${(lines[0] as string).length} characters`);
+});
+
+test('values JSON writes through toJSON (a Date) and non-string scalars are unchanged', () => {
+  const { lines, logger } = capture('debug');
+  logger.info('scalars', { when: new Date(0), n: 1.5, ok: true, none: null });
+  const record = JSON.parse(lines[0] as string) as Record<string, unknown>;
+  assert.deepEqual([record.when, record.n, record.ok, record.none], ['1970-01-01T00:00:00.000Z', 1.5, true, null]);
 });

@@ -1,49 +1,97 @@
 /**
  * Reading a bearer token from an HTTP request (RFC 6750 §2.1, MCP 2025-11-25 basic/authorization.mdx).
- * Owns the `Authorization: Bearer <b64token>` grammar and the "no token in the query" rule.
- * It does not verify tokens (see okta-verifier.ts) nor write HTTP answers (the transport does,
- * mapping AuthFailure kinds to statuses).
+ * Owns the `Authorization: Bearer <b64token>` grammar, which requests carry no usable Bearer
+ * credentials (RFC 6750 §3.1: `missing`) and which are malformed (`malformed`), and the "no token
+ * in the query" rule. The header is scanned once, left to right, with no regular expression: its
+ * cost is linear in its length whatever it holds. It does not verify tokens (see okta-verifier.ts)
+ * nor write HTTP answers (the transport maps AuthFailure kinds to statuses).
  */
 import { AuthFailure } from './principal.ts';
 
-/**
- * RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
- *   b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
- * RFC 9110 §11.1: the auth-scheme is case-insensitive.
- */
-const BEARER_CREDENTIALS = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const HTAB = 0x09;
+const SPACE = 0x20;
+const EQUALS = 0x3d;
 
-/** RFC 9110 §5.5: a field value carries no leading or trailing whitespace (SP / HTAB). */
-const OUTER_WHITESPACE = /^[ \t]+|[ \t]+$/g;
+/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
+const B64TOKEN_CHAR = asciiTable('-._~+/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+/** RFC 9110 §5.6.2: auth-scheme = token = 1*tchar. */
+const TCHAR = asciiTable("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
-/** The client-safe description for every header that is present but not bearer credentials. */
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0)] = 1;
+  return table;
+}
+
+/** Index after the run of characters of `table` starting at `i`. */
+function run(s: string, i: number, table: Uint8Array): number {
+  while (i < s.length && table[s.charCodeAt(i)] === 1) i++;
+  return i;
+}
+
+const isOws = (c: number): boolean => c === SPACE || c === HTAB;
+
+/** The client-safe description for a Bearer header that breaks the b64token grammar. */
 export const MALFORMED_DESCRIPTION = 'Malformed Authorization header';
+/** The client-safe description when a request carries no Bearer credentials at all. */
+export const MISSING_DESCRIPTION = 'No access token was provided';
 
 /**
  * Returns the token from an `Authorization` header value.
- * @throws AuthFailure `missing` when the header is absent or empty (RFC 6750 §3.1: no `error`),
- *   `malformed` for another scheme, an empty token, several tokens or any character outside b64token.
+ * @throws AuthFailure `missing` when the header is absent, empty or uses another scheme
+ *   (RFC 6750 §3.1: no credentials, or "an unsupported authentication method", gets no `error`);
+ *   `malformed` for a Bearer header without exactly one b64token, or a scheme that is not a token.
  */
 export function extractBearer(authorization: string | undefined): string {
-  const value = authorization?.replace(OUTER_WHITESPACE, '') ?? '';
-  if (value === '') throw new AuthFailure('missing', 'No access token was provided');
-  const match = BEARER_CREDENTIALS.exec(value);
-  const token = match?.[1];
-  if (token === undefined) {
+  if (authorization === undefined) throw missing('no Authorization header');
+  // RFC 9110 §5.5: a field value carries no leading or trailing whitespace (SP / HTAB).
+  let start = 0;
+  let end = authorization.length;
+  while (start < end && isOws(authorization.charCodeAt(start))) start++;
+  while (end > start && isOws(authorization.charCodeAt(end - 1))) end--;
+  if (start === end) throw missing('empty Authorization header');
+  const value = authorization.slice(start, end);
+  // RFC 9110 §11.4: credentials = auth-scheme [ 1*SP ( token68 / #auth-param ) ].
+  const schemeEnd = run(value, 0, TCHAR);
+  if (schemeEnd === 0 || (schemeEnd < value.length && value.charCodeAt(schemeEnd) !== SPACE)) {
     // Never echo the value: a mistyped header may well hold a secret.
-    const detail = /^bearer( |$)/i.test(value)
-      ? 'Bearer credentials are not a single b64token'
-      : 'Authorization header does not use the Bearer scheme';
-    throw new AuthFailure('malformed', MALFORMED_DESCRIPTION, detail);
+    throw malformed('Authorization header does not start with an auth-scheme token');
   }
-  return token;
+  // RFC 9110 §11.1: the auth-scheme is case-insensitive.
+  if (value.slice(0, schemeEnd).toLowerCase() !== 'bearer') throw missing('Authorization header does not use the Bearer scheme');
+  // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
+  let i = schemeEnd;
+  while (value.charCodeAt(i) === SPACE) i++;
+  const tokenStart = i;
+  i = run(value, i, B64TOKEN_CHAR);
+  if (i === tokenStart) throw malformed('Bearer credentials carry no b64token');
+  while (value.charCodeAt(i) === EQUALS) i++;
+  if (i !== value.length) throw malformed('Bearer credentials are not a single b64token');
+  return value.slice(tokenStart);
+}
+
+function missing(detail: string): AuthFailure {
+  return new AuthFailure('missing', MISSING_DESCRIPTION, detail);
+}
+
+function malformed(detail: string): AuthFailure {
+  return new AuthFailure('malformed', MALFORMED_DESCRIPTION, detail);
+}
+
+/** True when the query string carries `access_token` (RFC 6750 §2.3). */
+export function hasQueryToken(searchParams: URLSearchParams): boolean {
+  return searchParams.has('access_token');
 }
 
 /**
- * True when the query string carries `access_token` (RFC 6750 §2.3).
- * MCP 2025-11-25 basic/authorization.mdx: access tokens MUST NOT be in the URI query string, so the
- * transport answers such a request as `malformed` (400 `invalid_request`) whatever else it carries.
+ * The refusal of a request with `access_token` in its query. MCP 2025-11-25 basic/authorization.mdx:
+ * access tokens MUST NOT be in the URI query string, so that method is unsupported: alone, the
+ * request has no usable credentials (`missing`, RFC 6750 §3.1); beside an Authorization header it
+ * "uses more than one method for including an access token" (`malformed`, RFC 6750 §3.1).
  */
-export function hasQueryToken(searchParams: URLSearchParams): boolean {
-  return searchParams.has('access_token');
+export function queryTokenFailure(authorization: string | undefined): AuthFailure {
+  const hasHeader = authorization !== undefined && authorization.trim() !== '';
+  return hasHeader
+    ? new AuthFailure('malformed', 'Send the token in the Authorization header only', 'access token in both the header and the query string')
+    : new AuthFailure('missing', MISSING_DESCRIPTION, 'access token in the query string only');
 }

@@ -39,8 +39,9 @@ function scopeParam(scopes: readonly string[]): ReadonlyArray<readonly [string, 
 }
 
 /**
- * 401 for a request without credentials. RFC 6750 §3.1: no `error` attribute; MCP: the
- * `resource_metadata` URL (RFC 9728 §5.1) and the scopes to request.
+ * 401 for a request without usable credentials (none, another scheme, a token only in the query).
+ * RFC 6750 §3.1: no `error` attribute; MCP: the `resource_metadata` URL (RFC 9728 §5.1) and the
+ * scopes to request, so the client can discover how to get a token.
  */
 export function missingTokenChallenge(info: ChallengeInfo): string {
   return challenge([['resource_metadata', quote(info.resourceMetadataUrl)], ...scopeParam(info.defaultScopes)]);
@@ -56,7 +57,7 @@ export function invalidTokenChallenge(info: ChallengeInfo, text: string): string
   ]);
 }
 
-/** 400 `invalid_request` (RFC 6750 §3.1): malformed Authorization header or a query-string token. */
+/** 400 `invalid_request` (RFC 6750 §3.1): a malformed Bearer header, or a token sent by two methods. */
 export function malformedRequestChallenge(info: ChallengeInfo, text: string): string {
   return challenge([
     ['error', '"invalid_request"'],

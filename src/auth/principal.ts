@@ -22,9 +22,9 @@ export interface Principal {
 
 /** Why a request was not authenticated; the transport maps each kind to its HTTP answer. */
 export type AuthFailureKind =
-  /** RFC 6750 §3.1: no credentials → 401 without an `error` attribute. */
+  /** RFC 6750 §3.1: no usable credentials (none, another scheme, query only) → 401 without `error`. */
   | 'missing'
-  /** RFC 6750 §3.1: malformed Authorization header or token in the query → 400 `invalid_request`. */
+  /** RFC 6750 §3.1: a malformed Bearer header, or header and query at once → 400 `invalid_request`. */
   | 'malformed'
   /** RFC 6750 §3.1: bad, expired, wrong-audience… token → 401 `invalid_token`. */
   | 'invalid'

@@ -5,7 +5,7 @@
  * 403 step-up challenge. Tokens are never logged; the log gets the reason and the client id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hasQueryToken } from '../auth/bearer.ts';
+import { hasQueryToken, queryTokenFailure } from '../auth/bearer.ts';
 import { insufficientScopeChallenge, invalidTokenChallenge, malformedRequestChallenge, missingTokenChallenge } from '../auth/challenge.ts';
 import { AuthFailure, type Principal } from '../auth/principal.ts';
 import type { Params } from '../protocol/messages.ts';
@@ -18,13 +18,9 @@ const ISSUER_RETRY_AFTER = 5;
 /** Verifies the request's token; on failure answers it and resolves to undefined. */
 export async function authenticate(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext, record: RequestRecord, cors: Headers): Promise<Principal | undefined> {
   const info = ctx.challenge;
-  // basic/authorization.mdx: access tokens MUST NOT be in the URI query string.
-  if (hasQueryToken(url.searchParams)) {
-    record.reason = 'token in query string';
-    reject(res, 'malformedAuthorization', { ...cors, 'www-authenticate': malformedRequestChallenge(info, 'Send the token in the Authorization header') });
-    return undefined;
-  }
   try {
+    // basic/authorization.mdx: access tokens MUST NOT be in the URI query string.
+    if (hasQueryToken(url.searchParams)) throw queryTokenFailure(req.headers.authorization);
     const principal = await ctx.verifier.verify(req.headers.authorization);
     record.clientId = principal.clientId ?? principal.subject;
     return principal;
@@ -34,7 +30,7 @@ export async function authenticate(req: IncomingMessage, res: ServerResponse, ur
     if (error.clientId !== undefined) record.clientId = error.clientId;
     switch (error.kind) {
       case 'missing':
-        // RFC 6750 §3.1: no credentials → no error attribute.
+        // RFC 6750 §3.1: no credentials, or an unsupported method (another scheme, the query) → no error attribute.
         reject(res, 'missingToken', { ...cors, 'www-authenticate': missingTokenChallenge(info) });
         break;
       case 'malformed':
@@ -69,7 +65,11 @@ export function authorize(res: ServerResponse, method: string, params: Params | 
   return false;
 }
 
-/** The key a session is bound to: issuer, subject and client of the validated token. */
+/**
+ * The key a session is bound to: issuer, subject and client of the validated token. A JSON array
+ * in a fixed order is injective: no separator can be forged inside a claim, and an absent `cid`
+ * (null) differs from an empty one ("").
+ */
 export function principalKey(principal: Principal): string {
-  return `${principal.issuer}\n${principal.subject}\n${principal.clientId ?? ''}`;
+  return JSON.stringify([principal.issuer, principal.subject, principal.clientId ?? null]);
 }

@@ -164,7 +164,7 @@ const FRAMING_CASES: Array<(r: Random, t: FuzzTarget) => FuzzCase> = [
   (r, t) => {
     const choice = r.int(9);
     const auth = [
-      [null, 401], ['Basic ZGV2OmRldg==', 400], ['Bearer', 400], [`Bearer ${t.token} extra`, 400], [`Bearer ${r.word(60)}`, 401],
+      [null, 401], ['Basic ZGV2OmRldg==', 401], ['Bearer', 400], [`Bearer ${t.token} extra`, 400], [`Bearer ${r.word(60)}`, 401],
       [`Bearer ${t.token.slice(0, -4)}AAAA`, 401], [`Bearer ${'A'.repeat(9000)}`, 401], [`bearer ${t.token}`, 200], [`Bearer  ${t.token}`, 200],
     ][choice] as [string | null, number];
     const headers = baseHeaders(t, { Authorization: auth[0] });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractBearer, hasQueryToken, MALFORMED_DESCRIPTION } from '../../src/auth/bearer.ts';
+import { extractBearer, hasQueryToken, MALFORMED_DESCRIPTION, MISSING_DESCRIPTION, queryTokenFailure } from '../../src/auth/bearer.ts';
 import { AuthFailure } from '../../src/auth/principal.ts';
 import type { AuthFailureKind } from '../../src/auth/principal.ts';
 
@@ -46,10 +46,17 @@ test('RFC 6750 §3.1: an absent or empty Authorization header is "missing" (no e
   assertKind('   ', 'missing');
 });
 
-test('RFC 6750 §3.1: other schemes are "malformed" (invalid_request)', () => {
-  for (const header of ['Basic ZGV2LWNsaWVudDpkZXYtc2VjcmV0', 'DPoP abc', 'Token abc', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln']) {
-    assertKind(header, 'malformed');
+test('RFC 6750 §3.1: another scheme is "an unsupported authentication method": "missing" (401, no error attribute)', () => {
+  for (const header of ['Basic ZGV2LWNsaWVudDpkZXYtc2VjcmV0', 'DPoP abc', 'Token abc', 'Basic', 'Negotiate a b c', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'Bearer-x tok']) {
+    const failure = failureOf(header);
+    assert.equal(failure.kind, 'missing', header);
+    assert.equal(failure.description, MISSING_DESCRIPTION);
+    assert.equal(failure.detail, 'Authorization header does not use the Bearer scheme');
   }
+});
+
+test('RFC 9110 §11.4: a value that does not start with an auth-scheme token is "malformed"', () => {
+  for (const header of [',Bearer tok', '"Bearer" tok', 'Bearer\ttok', 'Bear(er tok', 'é tok']) assertKind(header, 'malformed');
 });
 
 test('RFC 6750 §2.1: a Bearer header without a token is "malformed"', () => {
@@ -62,17 +69,32 @@ test('RFC 6750 §2.1: exactly one b64token; two tokens or commas are "malformed"
 });
 
 test('RFC 6750 §2.1: characters outside b64token (quotes, "=" inside, tabs, non-ASCII) are "malformed"', () => {
-  for (const header of ['Bearer "abc"', 'Bearer a=b', 'Bearer\tabc', 'Bearer abç', 'Bearer =abc', 'Bearer a%20b']) {
+  for (const header of ['Bearer "abc"', 'Bearer a=b', 'Bearer\tabc', 'Bearer abç', 'Bearer =abc', 'Bearer a%20b', 'Bearer a\tb', 'Bearer a==b==']) {
     assertKind(header, 'malformed');
   }
 });
 
 test('RFC 6750 §3.1: malformed headers share one safe description and the value never reaches the log detail', () => {
-  const failure = failureOf('Basic c2VjcmV0LXBhc3N3b3Jk');
+  const failure = failureOf('Bearer c2VjcmV0LXBhc3N3b3Jk "x"');
   assert.equal(failure.description, MALFORMED_DESCRIPTION);
   assert.equal(failure.description, 'Malformed Authorization header');
   assert.ok(!failure.detail.includes('c2VjcmV0'), 'detail does not echo the credentials');
+  assert.ok(!failureOf('Basic c2VjcmV0LXBhc3N3b3Jk').detail.includes('c2VjcmV0'), 'detail does not echo other credentials');
   assert.ok(!failureOf('Bearer sec ret').detail.includes('sec'), 'detail does not echo the token');
+});
+
+test('MCP basic/authorization.mdx: a token only in the query is "missing" (unsupported method); beside a header it is "malformed" (RFC 6750 §3.1: two methods)', () => {
+  for (const header of [undefined, '', ' \t ']) {
+    const failure = queryTokenFailure(header);
+    assert.equal(failure.kind, 'missing', JSON.stringify(header));
+    assert.equal(failure.description, MISSING_DESCRIPTION);
+  }
+  for (const header of ['Bearer s3cr3t', 'Basic s3cr3t==', 'x']) {
+    const failure = queryTokenFailure(header);
+    assert.equal(failure.kind, 'malformed', header);
+    assert.equal(failure.description, 'Send the token in the Authorization header only');
+    assert.ok(!failure.detail.includes('s3cr3t') && !failure.description.includes('s3cr3t'));
+  }
 });
 
 test('MCP basic/authorization.mdx: an access_token in the query string is detected', () => {

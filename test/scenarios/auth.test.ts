@@ -51,6 +51,11 @@ test('expired, garbage, wrong-audience, wrong-issuer and forged tokens are 401 i
       expired: await issuer.mint({ now: new Date(Date.now() - 2 * 3600_000), expiresIn: 600 }),
       garbage: 'abc.def.ghi',
       'not a JWT': 'x',
+      // issue 15: a well-formed b64token that is not three dot-separated JWS parts is a bad token, not a bad request.
+      'two parts': 'abc.def',
+      'four parts': 'a.b.c.d',
+      'padded b64token': 'abc==',
+      'only dots': '...',
       'wrong audience': await issuer.mint({ claims: { aud: 'api://someone-else' } }),
       'wrong issuer': await issuer.mint({ claims: { iss: 'https://evil.example/oauth2/default' } }),
       'alg none': `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${(await issuer.mint()).split('.')[1] as string}.`,
@@ -79,13 +84,63 @@ test('an expired token is described as expired (basic/authorization.mdx: invalid
   });
 });
 
-test('Authorization: Basic and other malformed credentials are 400 invalid_request (basic/authorization.mdx "Error Handling"; RFC 6750 §3.1)', async () => {
+test('another scheme (Basic, DPoP, Token…) has no usable credentials: 401 with the bare challenge, no error attribute (RFC 6750 §3.1; issue 15)', async () => {
   await withServer({}, async (server) => {
-    for (const authorization of ['Basic x', 'Bearer', 'Bearer a b', 'Bearer tok"en', 'Token abc']) {
+    for (const authorization of ['Basic ZGV2OmRldg==', 'Basic', 'DPoP eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'Token abc', 'Negotiate YII=', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln']) {
+      const response = await postRaw(server, authorization);
+      assert.equal(response.status, 401, authorization);
+      assert.equal(response.headers.get('www-authenticate'), `Bearer resource_metadata="${prmUrl(server)}", scope="${READ}"`, authorization);
+      assertErrorBody(await response.text(), INVALID_REQUEST);
+    }
+  });
+});
+
+test('a token only in ?access_token= is an unsupported method: 401 with the bare challenge (basic/authorization.mdx; RFC 6750 §3.1; issue 15)', async () => {
+  await withServer({}, async (server) => {
+    const token = await server.token();
+    const response = await fetch(`${server.url}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(INIT) });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('www-authenticate'), `Bearer resource_metadata="${prmUrl(server)}", scope="${READ}"`);
+    const text = await response.text();
+    assertErrorBody(text, INVALID_REQUEST);
+    assert.ok(!text.includes(token));
+  });
+});
+
+test('malformed Bearer credentials, and a token sent both in the header and the query, are 400 invalid_request (RFC 6750 §3.1)', async () => {
+  await withServer({}, async (server) => {
+    const token = await server.token();
+    for (const authorization of ['Bearer', 'Bearer a b', 'Bearer tok"en', 'Bearer a,b', 'Bearer a, Bearer b', 'Bearer\ttok', '"Bearer" tok']) {
       const response = await postRaw(server, authorization);
       assert.equal(response.status, 400, authorization);
       assert.equal(response.headers.get('www-authenticate'), `Bearer error="invalid_request", error_description="Malformed Authorization header", resource_metadata="${prmUrl(server)}"`);
       assertErrorBody(await response.text(), INVALID_REQUEST);
+    }
+    // RFC 6750 §3.1: "uses more than one method for including an access token", whatever the header holds.
+    for (const authorization of [`Bearer ${token}`, 'Basic ZGV2OmRldg==']) {
+      const response = await fetch(`${server.url}?access_token=${token}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(INIT) });
+      assert.equal(response.status, 400, authorization.slice(0, 6));
+      assert.equal(response.headers.get('www-authenticate'), `Bearer error="invalid_request", error_description="Send the token in the Authorization header only", resource_metadata="${prmUrl(server)}"`);
+      assertErrorBody(await response.text(), INVALID_REQUEST);
+    }
+  });
+});
+
+test('a session is bound to (issuer, subject, client) without ambiguity: colliding principals of the old "\n"-joined key get 404 (security_best_practices.mdx "Session Hijacking"; issue 15)', async () => {
+  await withServer({}, async (server) => {
+    const pairs: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [{ sub: 'alice', cid: '' }, { sub: 'alice', cid: undefined }],
+      [{ sub: 'x\ny', cid: 'z' }, { sub: 'x', cid: 'y\nz' }],
+    ];
+    for (const [ownerClaims, otherClaims] of pairs) {
+      const owner = new TestClient(server.url, await server.issuer.mint({ claims: ownerClaims }));
+      await owner.connect();
+      const other = new TestClient(server.url, await server.issuer.mint({ claims: otherClaims }));
+      other.sessionId = owner.sessionId;
+      const reply = await other.request('ping');
+      assert.equal(reply.status, 404, JSON.stringify(otherClaims));
+      assertErrorBody(reply.text, INVALID_REQUEST);
+      assert.equal((await owner.request('ping')).status, 200);
     }
   });
 });
