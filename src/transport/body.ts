@@ -69,15 +69,18 @@ function declaredLength(request: IncomingMessage): number | undefined {
  * @throws BodyError 'too-large' when Content-Length exceeds the limit (nothing is read) or the
  * bytes received do; 'truncated' when the stream ends early or short of Content-Length;
  * 'invalid-utf8' as decodeChunks.
+ * `options.invite` runs once the declared length is accepted, just before reading: the place
+ * for `100 Continue` (RFC 9110 §10.1.1), never sent for a body that will be refused.
  * @throws TypeError if `limit` is not a non-negative safe integer.
  */
-export function readBody(request: IncomingMessage, options: { limit: number }): Promise<string> {
+export function readBody(request: IncomingMessage, options: { limit: number; invite?: (() => void) | undefined }): Promise<string> {
   const { limit } = options;
   if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
   const declared = declaredLength(request);
   // Refuse before reading: the caller answers 413 and closes, so the body is never consumed.
   if (declared !== undefined && declared > limit) return Promise.reject(new BodyError('too-large'));
   if (request.destroyed) return Promise.reject(new BodyError('truncated'));
+  options.invite?.();
 
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];

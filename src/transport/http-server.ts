@@ -1,28 +1,25 @@
 /**
  * The HTTP server: node:http with timeouts that a slow or half-open client cannot exhaust, the
+ * gate every request passes (gate.ts: Host, target, duplicated headers, transfer coding), the
  * router (one MCP endpoint, `/mcp`, plus the Protected Resource Metadata documents), the checks
- * every /mcp request passes first (Host, Origin, duplicated headers, bearer token), one access-log
- * line per request, and a graceful close. Method handling lives in post.ts and get-delete.ts.
+ * every /mcp request passes next (Origin, method, bearer token), one access-log line per request,
+ * and a graceful close. Method handling lives in post.ts and get-delete.ts; connection.ts closes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticate } from './authenticate.ts';
 import type { RequestRecord, TransportContext } from './context.ts';
 import { handleDelete, handleGet } from './get-delete.ts';
-import { checkOrigin, corsHeaders, isAllowedHost, preflightHeaders } from './origin.ts';
+import { isClosing, manageConnections, trackResponse } from './connection.ts';
+import { admit } from './gate.ts';
+import { checkOrigin, corsHeaders, preflightHeaders } from './origin.ts';
 import { handlePost } from './post.ts';
-import { noContent, reject, writeText, type Headers } from './reply.ts';
+import { noContent, rawRejection, reject, writeText, type Headers } from './reply.ts';
 
 export const MCP_PATH = '/mcp';
 
 /** RFC 9110 §15.5.6: 405 carries Allow. */
 const MCP_ALLOW = 'GET, POST, DELETE, OPTIONS';
-
-/** More header fields than any real client sends; 16 KiB (maxHeaderSize) bounds them anyway. */
-const MAX_HEADER_FIELDS = 100;
-
-/** Headers that must appear at most once (duplicates are ambiguous, RFC 9110 §5.3). */
-const SINGLE_HEADERS = new Set(['authorization', 'mcp-session-id', 'mcp-protocol-version', 'content-type', 'content-length', 'host', 'last-event-id', 'origin']);
 
 export interface ServerTimeouts {
   /** Time to receive all request headers. */
@@ -35,26 +32,13 @@ export interface ServerTimeouts {
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
-function hasDuplicateHeader(raw: readonly string[]): boolean {
-  const seen = new Set<string>();
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    if (!SINGLE_HEADERS.has(name)) continue;
-    if (seen.has(name)) return true;
-    seen.add(name);
-  }
-  return false;
-}
-
 async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext, record: RequestRecord): Promise<void> {
-  // basic/transports.mdx: validate Host/Origin on all connections (DNS rebinding); 403 on a bad Origin.
-  if (!isAllowedHost(req, ctx.origins)) return reject(res, 'hostForbidden');
+  // basic/transports.mdx: validate Origin on all connections (DNS rebinding; Host: gate.ts); 403 on a bad Origin.
   const origin = checkOrigin(req, ctx.origins);
   if (origin === 'forbidden') return reject(res, 'originForbidden');
   const cors = corsHeaders(origin === 'allowed' ? req.headers.origin : undefined);
   if (req.method === 'OPTIONS') return noContent(res, origin === 'allowed' ? preflightHeaders(req.headers.origin as string) : { allow: MCP_ALLOW });
   if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') return reject(res, 'methodNotAllowed', { ...cors, allow: MCP_ALLOW });
-  if (hasDuplicateHeader(req.rawHeaders)) return reject(res, 'duplicateHeader', cors);
   // basic/authorization.mdx: validate the token on every request, before processing it.
   const principal = await authenticate(req, res, url, ctx, record, cors);
   if (principal === undefined) return;
@@ -90,24 +74,26 @@ export function createBareServer(timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): S
   });
   // Node drops header lines past maxHeadersCount silently (a hidden duplicate Authorization); keep all, refuse many.
   server.maxHeadersCount = 0;
+  manageConnections(server, rawRejection);
   return server;
 }
 
 /** The request listener: routes /mcp and the metadata documents, logs one line per request. */
 export function requestHandler(ctx: TransportContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // RFC 9112 §9.6: after an answer that closes the connection, no further request on it is processed.
+    if (isClosing(req.socket)) return void req.resume();
+    trackResponse(req, res);
     const started = process.hrtime.bigint();
     const record: RequestRecord = {};
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      url = new URL('http://localhost/');
-    }
+    const verdict = admit(req, ctx.origins);
+    const url = 'url' in verdict ? verdict.url : new URL('http://target.invalid/');
     res.once('close', () => logRequest(ctx, req, res, url.pathname, started, record));
-    if (ctx.lifecycle.closing) return reject(res, 'shuttingDown', { connection: 'close', 'retry-after': 1 });
-    // RFC 6585 §5: 431 when the header fields are too large (here: too many).
-    if (req.rawHeaders.length / 2 > MAX_HEADER_FIELDS) return reject(res, 'tooManyHeaders', { connection: 'close' });
+    if (ctx.lifecycle.closing) return reject(res, 'shuttingDown', { 'retry-after': 1 });
+    if ('refusal' in verdict) {
+      record.reason = verdict.refusal;
+      return reject(res, verdict.refusal);
+    }
     const route = url.pathname === MCP_PATH
       ? handleMcp(req, res, url, ctx, record)
       : ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)

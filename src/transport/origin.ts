@@ -20,20 +20,30 @@ export interface OriginPolicy {
 const EXPOSED = 'MCP-Session-Id, MCP-Protocol-Version, WWW-Authenticate';
 const ALLOWED_HEADERS = 'Authorization, Content-Type, Accept, MCP-Session-Id, MCP-Protocol-Version, Last-Event-ID';
 
-function hostName(hostPort: string): { name: string; port: string } | undefined {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(hostPort);
+// RFC 9110 §7.2: Host = uri-host [ ":" port ]; RFC 3986 §3.2.2: uri-host = IP-literal / IPv4address /
+// reg-name, reg-name = *( unreserved / pct-encoded / sub-delims ); no userinfo, no second colon.
+const AUTHORITY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::([0-9]*))?$/;
+
+/** The host and port of an authority (`Host` value or absolute-form target), or undefined when malformed. */
+export function parseAuthority(authority: string): { name: string; port: string } | undefined {
+  const match = AUTHORITY.exec(authority);
   return match === null ? undefined : { name: match[1] as string, port: match[2] ?? '' };
 }
 
-/** True when the Host header names this server (loopback with our port, or the public host). */
-export function isAllowedHost(req: IncomingMessage, policy: OriginPolicy): boolean {
-  const host = req.headers.host?.toLowerCase();
-  if (host === undefined) return false;
+/** True when `authority` names this server (loopback with our port, or the public host). */
+export function isAllowedAuthority(authority: string, policy: OriginPolicy): boolean {
+  const host = authority.toLowerCase();
   if (host === policy.publicHost.toLowerCase()) return true;
-  const parsed = hostName(host);
+  const parsed = parseAuthority(host);
   // RFC 9110 §7.2: a Host without a port means the scheme's default (80 for http).
   const port = parsed?.port === '' ? '80' : parsed?.port;
-  return parsed !== undefined && isLoopbackHost(parsed.name) && port === String(policy.port());
+  return parsed !== undefined && parsed.name !== '' && isLoopbackHost(parsed.name) && port === String(policy.port());
+}
+
+/** True when the Host header names this server (see isAllowedAuthority). */
+export function isAllowedHost(req: IncomingMessage, policy: OriginPolicy): boolean {
+  const host = req.headers.host;
+  return host !== undefined && isAllowedAuthority(host, policy);
 }
 
 /** True for an allowed browser origin: loopback (any port), the public URL's, or configured. */

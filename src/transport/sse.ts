@@ -170,7 +170,8 @@ export class SseParser {
         return;
       case 'retry':
         // "If the field value consists of only ASCII digits, then ... set the reconnection time"
-        if (ASCII_DIGITS.test(value)) this.#reconnectionTime = this.#retry = Number(value);
+        // (a value past 2^53 is no integer a timer can use: ignored like any other bad value).
+        if (ASCII_DIGITS.test(value) && Number.isSafeInteger(Number(value))) this.#reconnectionTime = this.#retry = Number(value);
         return;
       default:
       // "Otherwise → The field is ignored."

@@ -6,8 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, IncomingMessage, type Server } from 'node:http';
+import { connect, Socket as NetSocket, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BodyError, decodeChunks, readBody } from '../../src/transport/body.ts';
 
@@ -226,4 +226,29 @@ test('readBody treats a limit that is not a non-negative integer as caller misus
   const request = {} as Parameters<typeof readBody>[0];
   assert.throws(() => readBody(request, { limit: -1 }), TypeError);
   assert.throws(() => readBody(request, { limit: 1.5 }), TypeError);
+});
+
+/** A real IncomingMessage whose body is pushed by the test (no socket traffic). */
+function pushed(headers: Record<string, string>): IncomingMessage {
+  const req = new IncomingMessage(new NetSocket());
+  req.headers = headers;
+  return req;
+}
+
+test('RFC 9110 §10.1.1: invite (the place for 100 Continue) runs once, after the declared length is accepted and before reading', async () => {
+  const calls: string[] = [];
+  const req = pushed({ 'content-length': '2' });
+  req.on('data', () => calls.push('data'));
+  const body = readBody(req, { limit: LIMIT, invite: () => calls.push('invite') });
+  req.push(Buffer.from('{}'));
+  req.push(null);
+  assert.equal(await body, '{}');
+  assert.deepEqual(calls, ['invite', 'data']);
+});
+
+test('RFC 9110 §10.1.1: a declared length over the limit is refused without invite, so no 100 Continue invites it', async () => {
+  let invited = false;
+  const req = pushed({ 'content-length': String(LIMIT + 1) });
+  await assert.rejects(readBody(req, { limit: LIMIT, invite: () => (invited = true) }), (error: unknown) => error instanceof BodyError && error.kind === 'too-large');
+  assert.equal(invited, false);
 });

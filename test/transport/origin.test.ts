@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { checkOrigin, corsHeaders, isAllowedHost, isAllowedOrigin, preflightHeaders, type OriginPolicy } from '../../src/transport/origin.ts';
+import { checkOrigin, corsHeaders, isAllowedAuthority, isAllowedHost, isAllowedOrigin, parseAuthority, preflightHeaders, type OriginPolicy } from '../../src/transport/origin.ts';
 
 const policy: OriginPolicy = {
   allowedOrigins: ['https://app.example.com', 'http://intranet.example:8080'],
@@ -142,4 +142,19 @@ test('Fetch CORS-preflight: methods, request headers (incl. Last-Event-ID) and a
     'access-control-allow-headers': 'Authorization, Content-Type, Accept, MCP-Session-Id, MCP-Protocol-Version, Last-Event-ID',
     'access-control-max-age': 600,
   });
+});
+
+test('RFC 9110 §7.2, §4.2.4: parseAuthority reads uri-host [":" port] and refuses userinfo, spaces, paths and a second colon', () => {
+  assert.deepEqual(parseAuthority('127.0.0.1:9001'), { name: '127.0.0.1', port: '9001' });
+  assert.deepEqual(parseAuthority('[::1]:9001'), { name: '[::1]', port: '9001' });
+  assert.deepEqual(parseAuthority('mcp.example.com'), { name: 'mcp.example.com', port: '' });
+  assert.deepEqual(parseAuthority(''), { name: '', port: '' });
+  for (const bad of ['user@127.0.0.1:9001', 'a b', 'host/path', 'host:1:2', '[::1', 'host:9a', 'h\u00e9te']) assert.equal(parseAuthority(bad), undefined, bad);
+});
+
+test('RFC 9112 §3.2.2: isAllowedAuthority judges an absolute-form authority as it judges Host', () => {
+  assert.equal(isAllowedAuthority('localhost:9001', policy), true);
+  assert.equal(isAllowedAuthority('MCP.example.com', policy), true);
+  assert.equal(isAllowedAuthority('evil.example', policy), false);
+  assert.equal(isAllowedAuthority(':9001', policy), false);
 });
