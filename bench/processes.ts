@@ -75,7 +75,7 @@ function commandFor(setup: ServerSetup): { args: string[]; env: Record<string, s
         args: [...flags, join(ROOT, 'dist', 'server.js')],
         env: {
           ...common, OKTA_ISSUER: setup.issuer, OKTA_AUDIENCE: setup.audience, INCIDENTS_FILE: setup.incidentsFile,
-          TOOL_RATE_LIMIT: '0', LOG_LEVEL: 'error', MAX_SESSIONS: '100000',
+          TOOL_RATE_LIMIT: '0', LOG_LEVEL: 'error', MAX_SESSIONS: '100000', MAX_SESSIONS_PER_PRINCIPAL: '100000',
         },
       };
     case 'sdk':

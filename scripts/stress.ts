@@ -100,7 +100,7 @@ async function heavyFuzz(): Promise<string[]> {
 /** Sessions past the cap, 1,000 open streams, 1,000 slow clients, 5,000 concurrent requests. */
 async function heavyFloods(): Promise<string[]> {
   const lines: string[] = [];
-  await withTestServer({ env: { MAX_SESSIONS: '2000' } }, async (server) => {
+  await withTestServer({ env: { MAX_SESSIONS: '2000', MAX_SESSIONS_PER_PRINCIPAL: '1000000' } }, async (server) => {
     const token = await server.token();
     const statuses = await Promise.all(Array.from({ length: 2500 }, async () => (await new TestClient(server.url, token).request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 's', version: '1' } })).status));
     const opened = statuses.filter((s) => s === 200).length;
@@ -108,7 +108,7 @@ async function heavyFloods(): Promise<string[]> {
     assert.equal(statuses.filter((s) => s === 503).length, 500);
     lines.push(`2,500 initialize against MAX_SESSIONS=2000: ${opened} sessions held, 500 refused with 503`);
   });
-  await withTestServer({ env: { MAX_SESSIONS: '1100' } }, async (server) => {
+  await withTestServer({ env: { MAX_SESSIONS: '1100', MAX_SESSIONS_PER_PRINCIPAL: '1000000' } }, async (server) => {
     const token = await server.token();
     const clients = await Promise.all(Array.from({ length: 1000 }, async () => {
       const client = new TestClient(server.url, token);
@@ -244,7 +244,7 @@ async function soak(): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'mcp-soak-'));
   const file = join(dir, 'incidents.json');
   await writeFile(file, JSON.stringify(SEED, null, 2));
-  const server = spawnServer({ PORT: '0', HOST: '127.0.0.1', OKTA_ISSUER: issuer.issuer, OKTA_AUDIENCE: issuer.audience, INCIDENTS_FILE: file, TOOL_RATE_LIMIT: '0', LOG_LEVEL: 'info', SESSION_IDLE_SECONDS: '30' }, { cwd: dir });
+  const server = spawnServer({ PORT: '0', HOST: '127.0.0.1', OKTA_ISSUER: issuer.issuer, OKTA_AUDIENCE: issuer.audience, INCIDENTS_FILE: file, TOOL_RATE_LIMIT: '0', LOG_LEVEL: 'info', SESSION_IDLE_SECONDS: '30', MAX_SESSIONS_PER_PRINCIPAL: '1000000' }, { cwd: dir });
   const lines: string[] = [];
   try {
     const url = await listeningUrl(server);

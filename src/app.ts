@@ -67,6 +67,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.maxBodyBytes,
     maxSessions: config.maxSessions,
+    maxSessionsPerPrincipal: config.maxSessionsPerPrincipal,
     sessionIdleMs: config.sessionIdleMs,
     toolRateLimit: config.toolRateLimit,
     resourceDocumentation: config.resourceDocumentation,

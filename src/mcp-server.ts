@@ -34,7 +34,10 @@ export interface McpServerOptions {
   readonly allowedOrigins: readonly string[];
   readonly maxBodyBytes: number;
   readonly maxSessions: number;
+  /** Live sessions one principal may hold at once (default 100). */
+  readonly maxSessionsPerPrincipal?: number | undefined;
   readonly sessionIdleMs: number;
+  /** Per principal and minute: tool calls and completions; and, in a bucket of their own, initializes. */
   readonly toolRateLimit: number;
   readonly resourceDocumentation?: string | undefined;
   readonly logger: Logger;
@@ -76,7 +79,14 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   const registry = new FeatureRegistry();
   registry.add(options.features(registry));
   const core = createProtocolCore(registry, options.identity, options.logger);
-  const sessions = new SessionTable({ maxSessions: options.maxSessions, idleMs: options.sessionIdleMs, replayEvents: 256, maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024, keptStreams: 16 });
+  const sessions = new SessionTable({
+    maxSessions: options.maxSessions,
+    maxSessionsPerOwner: options.maxSessionsPerPrincipal ?? 100,
+    idleMs: options.sessionIdleMs,
+    replayEvents: 256,
+    maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
+    keptStreams: 16,
+  });
   registry.attachListeners(() => sessions.listeners());
 
   const server = createBareServer(options.timeouts);
@@ -91,6 +101,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     sessions,
     origins: { allowedOrigins: options.allowedOrigins, publicHost: new URL(publicUrl).host, port: () => port },
     toolLimiter: new RateLimiter(options.toolRateLimit),
+    // A bucket apart from tool calls: reconnecting spends no tool budget, and tool calls never block a reconnect.
+    initializeLimiter: new RateLimiter(options.toolRateLimit),
     logger: options.logger,
     maxBodyBytes: options.maxBodyBytes,
     retryMs: options.retryMs ?? 1000,

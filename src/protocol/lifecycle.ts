@@ -48,6 +48,7 @@ export function lifecycleMethods(identity: ServerIdentity, capabilities: JsonObj
         // Unspecified by the spec (checklist §10); a session is initialized once (docs/decisions.md).
         if (session.opened) throw new ProtocolError(ErrorCode.InvalidRequest, 'Session is already initialized');
         const version = negotiateVersion(params.protocolVersion as string);
+        // Issue #15: the session keeps what it uses of the params, bounded (client-declaration.ts), never the params.
         session.open(version, params.capabilities as JsonObject, params.clientInfo as JsonObject);
         return results.get(version) as JsonObject;
       },

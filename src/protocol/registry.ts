@@ -6,7 +6,7 @@
  */
 import type { FeatureSet, JsonObject, PromptDefinition, ResourceDefinition, ResourceEvents, ResourceTemplateDefinition, ToolDefinition } from './definitions.ts';
 import type { Params } from './messages.ts';
-import type { Session } from './session.ts';
+import type { Audience, Session } from './session.ts';
 import { compileUriTemplate, type UriTemplateMatcher } from './uri-template.ts';
 import { compileSchema, SUPPORTED_DIALECT, type Validator } from './validation.ts';
 
@@ -131,13 +131,14 @@ export class FeatureRegistry implements ResourceEvents {
     return this.templates.find((t) => t.definition.uriTemplate === uriTemplate);
   }
 
-  /** The resource or template serving `uri`, with the template's variables. */
+  /** The resource or template serving `uri`, with the template's variables; undefined when `uri` can name none. */
   findResource(uri: string): { resource: ResourceDefinition } | { template: RegisteredTemplate; variables: Record<string, string> } | undefined {
     const resource = this.resources.get(uri);
     if (resource !== undefined) return { resource };
     for (const template of this.templates) {
       const variables = template.matcher.match(uri);
-      if (variables !== undefined) return { template, variables };
+      // server/resources.mdx "Security Considerations": one decision on whether a URI can name a resource, for read, subscribe and scopes alike.
+      if (variables !== undefined && template.definition.accepts?.(variables) !== false) return { template, variables };
     }
     return undefined;
   }
@@ -180,15 +181,28 @@ export class FeatureRegistry implements ResourceEvents {
     return NO_SCOPES;
   }
 
-  /** server/resources.mdx "Subscriptions": tell each session subscribed to `uri`. */
+  /**
+   * server/resources.mdx "Subscriptions": tell each session subscribed to `uri`, on a stream whose
+   * token holds the scopes reading `uri` needs (the same scopes resources/read is refused without).
+   */
   updated(uri: string): void {
-    for (const session of this.subscribers.get(uri) ?? []) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } });
+    const required = this.scopesOfUri(uri);
+    const audience: Audience = (granted) => required.every((scope) => granted.has(scope));
+    for (const session of this.subscribers.get(uri) ?? []) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } }, audience);
   }
 
-  /** server/resources.mdx "List Changed Notification": tell every listening session. */
+  /** server/resources.mdx "List Changed Notification": tell every listening session that may see the list change. */
   listChanged(): void {
     for (const session of this.listeners()) {
-      if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' });
+      if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }, this.listAudience);
     }
   }
+
+  /**
+   * Who may hear that the resource list changed: static resources are fixed at start-up, so only
+   * the templates' listed resources change, and resources/list shows those only to holders of the
+   * template's scopes.
+   */
+  private readonly listAudience: Audience = (granted) =>
+    this.templates.some(({ definition }) => definition.list !== undefined && definition.requiredScopes.every((scope) => granted.has(scope)));
 }

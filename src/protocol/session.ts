@@ -1,29 +1,38 @@
 /**
  * Per-session protocol state (MCP 2025-11-25 basic/lifecycle.mdx): the negotiated version, what
- * the client declared, the log level, in-flight requests and resource subscriptions. It owns no
- * connection: messages leave through MessageSinks that the transport provides. Session ids and
- * expiry are the transport's business.
+ * the client declared (bounded, see client-declaration.ts), the log level, in-flight requests and
+ * resource subscriptions. It owns no connection: messages leave through MessageSinks that the
+ * transport provides, and a sink tells a message only to a holder its Audience admits. Session ids
+ * and expiry are the transport's business.
  */
+import { clientIdentity, declaredCapabilities, type ClientIdentity } from './client-declaration.ts';
 import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
 import { idKey, type JsonRpcMessage, type RequestId } from './messages.ts';
 import { OutboundRequests } from './outbound.ts';
 import { LATEST_VERSION, type ProtocolVersion } from './versions.ts';
 
+/**
+ * Who may be told a message, by the scopes granted to the token that holds the stream: a message
+ * about data tells its reader something, so it goes only to those who may read that data.
+ */
+export type Audience = (scopes: ReadonlySet<string>) => boolean;
+
 /** Where the core puts a message for the client; the transport decides which stream it rides. */
 export interface MessageSink {
-  send(message: JsonRpcMessage): void;
+  /** With an `audience`, the message is dropped unless the sink's holder is in it. */
+  send(message: JsonRpcMessage, audience?: Audience): void;
   /** False when messages put here cannot reach the client (it accepts no event stream). */
   readonly deliverable?: boolean;
 }
-
 
 export class Session {
   /** Opaque id the transport assigned (MCP-Session-Id). */
   readonly id: string;
   /** Set by `initialize`; LATEST_VERSION until then. */
   protocolVersion: ProtocolVersion = LATEST_VERSION;
+  /** The known capabilities the client declared, reduced to their known sub-capabilities. */
   clientCapabilities: JsonObject = {};
-  clientInfo: JsonObject = {};
+  clientInfo: ClientIdentity = { name: '', version: '' };
   /** True once `initialize` has been answered successfully. */
   opened = false;
   /** True once the client sent `notifications/initialized`. */
@@ -43,11 +52,14 @@ export class Session {
     this.id = id;
   }
 
-  /** Records the outcome of a successful `initialize`. */
+  /**
+   * Records the outcome of a successful `initialize`: only what is used is kept, bounded, so a
+   * session never holds the client's params themselves (issue #15).
+   */
   open(version: ProtocolVersion, clientCapabilities: JsonObject, clientInfo: JsonObject): void {
     this.protocolVersion = version;
-    this.clientCapabilities = clientCapabilities;
-    this.clientInfo = clientInfo;
+    this.clientCapabilities = declaredCapabilities(clientCapabilities);
+    this.clientInfo = clientIdentity(clientInfo);
     this.opened = true;
   }
 
@@ -74,9 +86,9 @@ export class Session {
     return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.logLevel ?? 'info');
   }
 
-  /** Sends a message unrelated to any request on the standalone stream, if one is open. */
-  notify(message: JsonRpcMessage): void {
-    this.standalone?.send(message);
+  /** Sends a message unrelated to any request on the standalone stream, if one is open, to its `audience`. */
+  notify(message: JsonRpcMessage, audience?: Audience): void {
+    this.standalone?.send(message, audience);
   }
 
   /** Runs `hook` once when the session closes (indexes that hold the session drop it). */

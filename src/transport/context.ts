@@ -21,6 +21,8 @@ export interface TransportContext {
   readonly sessions: SessionTable;
   readonly origins: OriginPolicy;
   readonly toolLimiter: RateLimiter;
+  /** Per-principal limit of `initialize`, at the tool rate but in its own buckets. */
+  readonly initializeLimiter: RateLimiter;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** The `retry` hint (ms) sent before we close an SSE connection ourselves. */

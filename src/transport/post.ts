@@ -9,6 +9,7 @@ import { parseAndClassify } from '../protocol/messages.ts';
 import { CancelledError, type MessageSink } from '../protocol/session.ts';
 import { authorize, principalKey } from './authenticate.ts';
 import { BodyError, readBody } from './body.ts';
+import { expectsContinue } from './connection.ts';
 import type { McpRequest } from './context.ts';
 import { acceptsMediaType, isJsonContentType } from './media-type.ts';
 import { accepted, reject, rejectMessage } from './reply.ts';
@@ -52,11 +53,12 @@ function checkMediaTypes({ req, res, cors }: McpRequest): ResponseModes | undefi
 async function readMessage({ req, res, ctx, record, cors }: McpRequest): Promise<Exclude<Classified, { kind: 'invalid' }> | undefined> {
   let text: string;
   try {
-    text = await readBody(req, { limit: ctx.maxBodyBytes });
+    // RFC 9110 §10.1.1: `100 Continue` only now, after every check that could refuse without the body.
+    text = await readBody(req, { limit: ctx.maxBodyBytes, invite: expectsContinue(req) ? () => res.writeContinue() : undefined });
   } catch (error) {
     if (!(error instanceof BodyError)) throw error;
     record.reason = `body ${error.kind}`;
-    if (error.kind === 'too-large') return void reject(res, 'bodyTooLarge', { ...cors, connection: 'close' });
+    if (error.kind === 'too-large') return void reject(res, 'bodyTooLarge', cors);
     return void reject(res, error.kind === 'truncated' ? 'bodyTruncated' : 'bodyNotUtf8', cors);
   }
   const classified = parseAndClassify(text);
@@ -73,11 +75,13 @@ async function readMessage({ req, res, ctx, record, cors }: McpRequest): Promise
 async function initialize(post: McpRequest, request: JsonRpcRequest, modes: ResponseModes): Promise<void> {
   const { req, res, ctx, record, cors } = post;
   if (req.headers[SESSION_HEADER] !== undefined) return reject(res, 'sessionOnInitialize', cors, request.id);
-  if (ctx.sessions.full) {
-    ctx.sessions.makeRoom();
-    if (ctx.sessions.full) return reject(res, 'tooManySessions', { ...cors, 'retry-after': 60 }, request.id);
-  }
-  const session = ctx.sessions.prepare(principalKey(post.principal));
+  const owner = principalKey(post.principal);
+  const wait = ctx.initializeLimiter.take(owner);
+  if (wait > 0) return reject(res, 'initializeRateLimited', { ...cors, 'retry-after': wait }, request.id);
+  // Checklist §10 (unspecified): a cap on live sessions, in all and per principal (issue #15).
+  const refusal = ctx.sessions.admit(owner);
+  if (refusal !== undefined) return reject(res, refusal, { ...cors, 'retry-after': 60 }, request.id);
+  const session = ctx.sessions.prepare(owner);
   // initialize sends nothing before its result, so the answer's form is chosen once it is known.
   const response = await ctx.core.dispatcher.request(request, { session: session.protocol, principal: post.principal, related: NO_RELATED, correlationId: session.id });
   let headers = cors;

@@ -1,7 +1,8 @@
 /**
- * Per-principal rate limiting of tool invocations (MCP 2025-11-25 server/tools.mdx "Security
- * Considerations": servers MUST rate-limit tool invocations). A token bucket per principal key,
- * refilled continuously; past 10,000 buckets, those full again are forgotten, so memory follows activity.
+ * Per-principal rate limiting (MCP 2025-11-25 server/tools.mdx "Security Considerations": servers
+ * MUST rate-limit tool invocations). A token bucket per principal key, refilled continuously; past
+ * 10,000 buckets, those full again are forgotten, so memory follows activity. One limiter per rate
+ * class: mcp-server.ts makes one for tool calls and completions, and one for `initialize`.
  */
 
 export class RateLimiter {

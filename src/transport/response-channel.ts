@@ -7,7 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
-import type { MessageSink } from '../protocol/session.ts';
+import type { Audience, MessageSink } from '../protocol/session.ts';
 import { allowsServerDisconnect, sendsPrimingEvents } from '../protocol/versions.ts';
 import type { EventStream } from './event-stream.ts';
 import { noContent, writeJson, type Headers } from './reply.ts';
@@ -42,10 +42,10 @@ export class ResponseChannel implements MessageSink {
   }
 
   /** A message related to the request; dropped when the client accepts no event stream. */
-  send(message: JsonRpcMessage): void {
+  send(message: JsonRpcMessage, audience?: Audience): void {
     if (this.done) return;
     if (this.stream === undefined && this.modes.sse) this.openStream();
-    this.stream?.send(message);
+    this.stream?.send(message, audience);
   }
 
   /** The final response, or undefined for a cancelled request (no response is sent). */

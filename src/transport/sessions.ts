@@ -1,8 +1,9 @@
 /**
  * The live sessions of the HTTP transport (MCP 2025-11-25 basic/transports.mdx "Session
  * Management"): cryptographically random ids, each session bound to the principal that created
- * it, its SSE streams, a cap on how many live at once, idle expiry, and a periodic sweep that also
- * sends heartbeats. Protocol state lives in protocol/session.ts; this module owns the HTTP side.
+ * it, its SSE streams, caps on how many live at once (in all, and per principal), idle expiry, and
+ * a periodic sweep that also sends heartbeats. Protocol state lives in protocol/session.ts; this
+ * module owns the HTTP side.
  */
 import { randomBytes } from 'node:crypto';
 import { Session } from '../protocol/session.ts';
@@ -10,6 +11,8 @@ import { EventStream, type StreamLimits } from './event-stream.ts';
 
 export interface SessionLimits extends StreamLimits {
   readonly maxSessions: number;
+  /** Sessions one principal (one `owner`) may hold at once. */
+  readonly maxSessionsPerOwner: number;
   readonly idleMs: number;
   /** Finished POST streams kept per session for late resumption. */
   readonly keptStreams: number;
@@ -73,10 +76,15 @@ export class HttpSession {
   }
 }
 
+/** Why a new session cannot be had: the server is full, or its principal holds its share. */
+export type SessionRefusal = 'tooManySessions' | 'tooManySessionsForPrincipal';
+
 /** A Map of sessions keyed by id (STYLE principle 6), never a plain object. */
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
   private readonly listening = new Set<HttpSession>();
+  /** Live sessions per owner, so one token holder cannot take the whole table (issue #15). */
+  private readonly owned = new Map<string, number>();
   private lastRoomMade = -Infinity;
 
   constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
@@ -89,6 +97,21 @@ export class SessionTable {
     return this.sessions.size >= this.limits.maxSessions;
   }
 
+  /**
+   * Whether `owner` may open one more session; when the table or the owner's share is full, idle
+   * sessions are expired first (at most once a second, see makeRoom).
+   */
+  admit(owner: string): SessionRefusal | undefined {
+    if (this.full || this.ownerFull(owner)) this.makeRoom();
+    if (this.full) return 'tooManySessions';
+    if (this.ownerFull(owner)) return 'tooManySessionsForPrincipal';
+    return undefined;
+  }
+
+  private ownerFull(owner: string): boolean {
+    return (this.owned.get(owner) ?? 0) >= this.limits.maxSessionsPerOwner;
+  }
+
   /** A session not yet in the table: it joins only once `initialize` succeeded. */
   prepare(owner: string): HttpSession {
     // basic/transports.mdx: globally unique, cryptographically secure, visible ASCII only.
@@ -98,6 +121,7 @@ export class SessionTable {
 
   add(session: HttpSession): void {
     this.sessions.set(session.id, session);
+    this.owned.set(session.owner, (this.owned.get(session.owner) ?? 0) + 1);
   }
 
   get(id: string): HttpSession | undefined {
@@ -114,6 +138,9 @@ export class SessionTable {
     if (session === undefined) return false;
     this.sessions.delete(id);
     this.listening.delete(session);
+    const left = (this.owned.get(session.owner) ?? 1) - 1;
+    if (left > 0) this.owned.set(session.owner, left);
+    else this.owned.delete(session.owner);
     session.close();
     return true;
   }
@@ -147,7 +174,8 @@ export class SessionTable {
 
   /**
    * Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends
-   * heartbeats. A session with an attached standalone stream is listening, hence not idle.
+   * heartbeats. A session with an attached standalone stream is listening, hence not idle; a
+   * stream whose socket is gone is not attached (event-stream.ts), so it keeps nothing alive.
    */
   sweep(heartbeats = true): number {
     const cutoff = this.now() - this.limits.idleMs;

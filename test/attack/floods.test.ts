@@ -1,6 +1,7 @@
 /**
- * Floods against the real server on port 0 (issue #7 "Floods"): sessions past MAX_SESSIONS, idle
- * sessions that expire and free their memory, hundreds of open SSE streams, clients that send
+ * Floods against the real server on port 0 (issue #7 "Floods", issue #15): sessions past
+ * MAX_SESSIONS and past MAX_SESSIONS_PER_PRINCIPAL, initialize params a session must not keep, idle
+ * sessions that expire, hundreds of open SSE streams, clients that send
  * headers or bodies a byte at a time, a reader that never reads, and thousands of concurrent
  * requests on one session. Timeouts and the SSE queue limit are injected small so each flood
  * ends in seconds; npm run test:stress runs heavier ones.
@@ -24,7 +25,7 @@ async function initialize(server: TestServer, token: string, capabilities?: obje
 }
 
 test('a flood of 300 initialize against MAX_SESSIONS=100 opens exactly 100 sessions; the rest get 503, Retry-After and a clear message (basic/transports.mdx)', async () => {
-  await withServer({ env: { MAX_SESSIONS: '100' } }, async (server) => {
+  await withServer({ env: { MAX_SESSIONS: '100', MAX_SESSIONS_PER_PRINCIPAL: '1000' } }, async (server) => {
     const token = await server.token();
     const results = await Promise.all(Array.from({ length: 300 }, () => initialize(server, token)));
     const opened = results.filter((r) => r.status === 200);
@@ -44,26 +45,45 @@ test('a flood of 300 initialize against MAX_SESSIONS=100 opens exactly 100 sessi
   });
 });
 
-test('idle sessions expire, leave the table and give their memory back (basic/transports.mdx: the server MAY terminate a session)', async () => {
-  await withServer({ env: { SESSION_IDLE_SECONDS: '3', MAX_SESSIONS: '200' }, start: { sweepMs: 100 } }, async (server) => {
+test('issue #15: sessions initialized with 100 KB of capabilities each keep none of it, and idle ones expire (basic/lifecycle.mdx; basic/transports.mdx)', async () => {
+  await withServer({ env: { SESSION_IDLE_SECONDS: '3', MAX_SESSIONS: '200', MAX_SESSIONS_PER_PRINCIPAL: '200' }, start: { sweepMs: 100 } }, async (server) => {
     const token = await server.token();
     const before = await settledHeap();
-    // Each session keeps what its client declared: 100 KB of capabilities, 20 MB in all.
-    const heavy = { experimental: { ballast: { text: 'x'.repeat(100_000) } } };
+    // 20 MB sent in all, in capabilities and clientInfo a session has no use for.
+    const ballast = 'x'.repeat(50_000);
+    const heavy = { roots: { listChanged: true, ballast }, experimental: { ballast: { text: ballast } } };
     const results = await Promise.all(Array.from({ length: 200 }, () => initialize(server, token, heavy)));
     assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
     const full = await settledHeap();
-    assert.ok(full - before > 10 * MiB, `200 heavy sessions should weigh on the heap (${full - before} bytes)`);
+    assert.ok(full - before < 4 * MiB, `200 sessions weigh ${full - before} bytes: the initialize params were kept`);
+    const session = server.running.sessions.get(results[0]?.session as string);
+    assert.deepEqual(session?.protocol.clientCapabilities, { roots: { listChanged: true } });
 
     await until(() => server.running.sessions.size === 0, 10_000, 'idle sessions to expire');
-    const after = await settledHeap();
-    assert.ok(after - before < 4 * MiB, `heap ${before} → ${full} → ${after}: expired sessions were not freed`);
     assert.equal((await initialize(server, token)).status, 200, 'expired sessions free their places');
   });
 });
 
+test('issue #15: one principal cannot fill MAX_SESSIONS: past MAX_SESSIONS_PER_PRINCIPAL it gets 429 while others still get in', async () => {
+  await withServer({ env: { MAX_SESSIONS: '300', MAX_SESSIONS_PER_PRINCIPAL: '100' } }, async (server) => {
+    const token = await server.token(['incidents:read']);
+    const results = await Promise.all(Array.from({ length: 250 }, () => initialize(server, token)));
+    assert.equal(results.filter((r) => r.status === 200).length, 100);
+    const refused = results.filter((r) => r.status === 429);
+    assert.equal(refused.length, 150);
+    for (const r of refused) {
+      assert.equal(r.retryAfter, '60');
+      assert.equal(r.session, null);
+      assert.match(r.message ?? '', /too many sessions for this client/i);
+    }
+    assert.equal(server.running.sessions.size, 100);
+    const other = await server.issuer.mint({ claims: { sub: 'another-user' } });
+    assert.equal((await initialize(server, other)).status, 200);
+  });
+});
+
 test('250 sessions each hold an SSE stream; one change reaches every stream, and closing them detaches every one (basic/transports.mdx "Listening for Messages")', async () => {
-  await withServer({ env: { MAX_SESSIONS: '300' } }, async (server) => {
+  await withServer({ env: { MAX_SESSIONS: '300', MAX_SESSIONS_PER_PRINCIPAL: '300' } }, async (server) => {
     const token = await server.token();
     const clients = await Promise.all(Array.from({ length: 250 }, async () => {
       const client = new TestClient(server.url, token);

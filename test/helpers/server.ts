@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type StartOptions } from '../../src/app.ts';
-import { startDevIssuer, type DevIssuer, type JwksMode } from '../../src/auth/dev-issuer.ts';
+import { startDevIssuer, type DevIssuer, type DevIssuerOptions, type JwksMode } from '../../src/auth/dev-issuer.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/log.ts';
 import { SseParser } from '../../src/transport/sse.ts';
@@ -41,6 +41,8 @@ export interface TestServerOptions {
   incidents?: object | null;
   /** How the issuer's JWKS endpoint answers from the start (default 'ok'). */
   jwksMode?: JwksMode;
+  /** Options of the development issuer (e.g. `slowMs` of its 'slow' JWKS mode). */
+  issuer?: DevIssuerOptions;
   start?: StartOptions;
 }
 
@@ -52,7 +54,7 @@ export const SEED = {
 };
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const issuer = await startDevIssuer({ host: '127.0.0.1', port: 0 });
+  const issuer = await startDevIssuer({ ...options.issuer, host: '127.0.0.1', port: 0 });
   if (options.jwksMode !== undefined) issuer.setJwksMode(options.jwksMode);
   const dir = await mkdtemp(join(tmpdir(), 'mcp-test-'));
   const file = join(dir, 'incidents.json');

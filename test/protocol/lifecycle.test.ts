@@ -1,7 +1,8 @@
 /**
  * Tests for src/protocol/lifecycle.ts and core.ts through createProtocolCore with a real
  * FeatureRegistry: initialize (version negotiation, identity, capabilities from the registry),
- * a second initialize, ping, logging/setLevel and notifications/initialized.
+ * a second initialize, what a session keeps of initialize, ping, logging/setLevel and
+ * notifications/initialized.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -103,6 +104,15 @@ describe('initialize', () => {
       assert.equal(error.code, -32602, field);
       assert.equal((error.data as { field: string }).field, field);
     }
+  });
+
+  test('issue #15: an initialize carrying 1 MB of capabilities leaves the session holding only what it declared', async () => {
+    const session = new Session('s');
+    const ballast = 'x'.repeat(1_000_000);
+    const params = { protocolVersion: '2025-11-25', capabilities: { elicitation: { form: {}, ballast }, experimental: { ballast: { ballast } } }, clientInfo: { name: 'c', version: ballast } };
+    resultOf(await call(core(), session, 'initialize', params));
+    assert.deepEqual(session.clientCapabilities, { elicitation: { form: {} } });
+    assert.deepEqual(session.clientInfo, { name: 'c', version: 'x'.repeat(256) });
   });
 });
 

@@ -29,6 +29,17 @@ describe('Session', () => {
     assert.deepEqual(session.clientInfo, { name: 'c', version: '2' });
   });
 
+  test('issue #15: open keeps only the known capabilities declared and a bounded clientInfo, never the params themselves', () => {
+    const session = new Session('s');
+    const ballast = 'x'.repeat(1_000_000);
+    const capabilities = { roots: { listChanged: true, ballast }, experimental: { ballast: { ballast } }, ballast: { ballast } };
+    const clientInfo = { name: ballast, version: '1', title: ballast, icons: [{ src: ballast }] };
+    session.open('2025-11-25', capabilities, clientInfo);
+    assert.deepEqual(session.clientCapabilities, { roots: { listChanged: true } });
+    assert.deepEqual(session.clientInfo, { name: 'x'.repeat(256), version: '1' });
+    assert.notEqual(session.clientCapabilities.roots, capabilities.roots);
+  });
+
   test('begin refuses an id already in flight, but 1 and "1" are distinct (basic/index.mdx)', () => {
     const session = new Session('s');
     assert.equal(session.begin(1, new AbortController()), true);

@@ -1,7 +1,8 @@
 /**
  * Black-box scenarios for sessions over Streamable HTTP (MCP 2025-11-25 basic/transports.mdx
  * "Session Management" and "Protocol Version Header", basic/lifecycle.mdx, security_best_practices.mdx
- * "Session Hijacking"): ids, negotiation, 400/404 rules, the cap, idle expiry and principal binding.
+ * "Session Hijacking"): ids, negotiation, 400/404 rules, the caps (in all and per principal), the
+ * initialize rate limit, idle expiry and principal binding.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -180,6 +181,45 @@ test('past MAX_SESSIONS, initialize is 503 with Retry-After and a clear message,
     assert.equal((await first.request('ping')).status, 200);
     assert.equal(await first.close(), 204);
     await third.connect();
+  });
+});
+
+test('past MAX_SESSIONS_PER_PRINCIPAL, initialize is 429 with Retry-After for that principal only, until one of its sessions ends (issue #15)', async () => {
+  await withServer({ env: { MAX_SESSIONS_PER_PRINCIPAL: '2' } }, async (server) => {
+    const first = await newClient(server);
+    await first.connect();
+    await (await newClient(server, ['incidents:read'])).connect();
+    // Another token of the same principal (iss, sub, cid) shares its share.
+    const third = await newClient(server, ['incidents:write']);
+    const reply = await third.post({ jsonrpc: '2.0', id: 3, method: 'initialize', params: INIT_PARAMS('2025-11-25') });
+    assert.equal(reply.status, 429);
+    assert.equal(reply.headers.get('retry-after'), '60');
+    assert.equal(reply.headers.get('mcp-session-id'), null);
+    const body = assertErrorBody(reply.text, INVALID_REQUEST, { id: 3 });
+    assert.match((body.error as { message: string }).message, /too many sessions for this client/i);
+    // Another principal is not affected.
+    await new TestClient(server.url, await server.issuer.mint({ claims: { sub: 'someone-else' } })).connect();
+    assert.equal(await first.close(), 204);
+    await third.connect();
+  });
+});
+
+test('initialize is rate-limited per principal at TOOL_RATE_LIMIT, in a bucket apart from tool calls: 429 with Retry-After (issue #15)', async () => {
+  await withServer({ env: { TOOL_RATE_LIMIT: '3' } }, async (server) => {
+    const clients = await Promise.all([0, 1, 2].map(() => newClient(server)));
+    for (const client of clients) await client.connect();
+    const fourth = await newClient(server);
+    const reply = await fourth.post({ jsonrpc: '2.0', id: 4, method: 'initialize', params: INIT_PARAMS('2025-11-25') });
+    assert.equal(reply.status, 429);
+    // 3 a minute is one every 20 s (RFC 9110 §10.2.3: delay-seconds).
+    assert.equal(reply.headers.get('retry-after'), '20');
+    assert.equal(reply.headers.get('mcp-session-id'), null);
+    const body = assertErrorBody(reply.text, INVALID_REQUEST, { id: 4 });
+    assert.match((body.error as { message: string }).message, /too many initialize requests/i);
+    // The tool budget is untouched by the initializes; another principal may still initialize.
+    const list = await (clients[0] as TestClient).request('tools/call', { name: 'list_incidents', arguments: {} });
+    assert.equal(list.status, 200, list.text);
+    await new TestClient(server.url, await server.issuer.mint({ claims: { sub: 'someone-else' } })).connect();
   });
 });
 

@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestClient } from '../helpers/server.ts';
-import { assertErrorBody, openGet, openStream, SseReader, withClient } from '../helpers/http.ts';
+import { TestClient } from '../helpers/server.ts';
+import { assertErrorBody, openGet, openStream, SseReader, withClient, withServer } from '../helpers/http.ts';
 import { SseParser } from '../../src/transport/sse.ts';
 
 const INVALID_REQUEST = -32600;
@@ -218,5 +218,44 @@ test('DELETE of the session ends the open GET stream (basic/transports.mdx "Sess
     assert.equal(await client.close(), 204);
     await reader.closed();
     assert.equal(await reader.next(), undefined);
+  });
+});
+
+test('a GET stream ends when its token expires, and the expired token then gets 401 (basic/authorization.mdx "Token Handling"; issue #15)', async () => {
+  await withServer({}, async (server) => {
+    const client = new TestClient(server.url, await server.issuer.mint({ expiresIn: 2 }));
+    await client.connect();
+    const reader = await openStream(client);
+    const priming = await reader.next();
+    // Ended by the server at `exp`; the wait is bounded, not measured.
+    await reader.closed(10_000);
+    const reply = await client.request('ping');
+    assert.equal(reply.status, 401);
+    assert.match(reply.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/);
+    // The stream itself lives on: a fresh token resumes it from the last event id.
+    client.token = await server.token();
+    const resumed = await openStream(client, { 'last-event-id': priming?.id as string });
+    await resumed.cancel();
+  });
+});
+
+test('a stream whose token lacks incidents:read hears no list_changed; one with it does (server/resources.mdx; basic/authorization.mdx; issue #15)', async () => {
+  await withServer({}, async (server) => {
+    const writer = new TestClient(server.url, await server.token(['incidents:write']));
+    await writer.connect();
+    const reader = new TestClient(server.url, await server.token(['incidents:read']));
+    await reader.connect();
+    const blind = await openStream(writer);
+    const seeing = await openStream(reader);
+    await blind.next();
+    await seeing.next();
+    await createIncident(writer, 'Told only to readers');
+    const [changed] = await take(seeing, 1);
+    assert.deepEqual(changed?.message, LIST_CHANGED);
+    // Notifications are written before the tools/call answer: ending the session now shows all it got.
+    assert.equal(await writer.close(), 204);
+    await blind.closed();
+    assert.deepEqual(blind.events, [], blind.raw);
+    await seeing.cancel();
   });
 });

@@ -3,7 +3,9 @@
  * byte (MCP 2025-11-25 basic/transports.mdx "Listening for Messages", "Resumability and
  * Redelivery"; WHATWG HTML §9.2 server-sent events): headers, the priming event, event ids
  * `<stream>-<seq>`, finish, retry-then-close, replay after Last-Event-ID, the bounded replay
- * log, heartbeats, and cutting off a reader that does not read.
+ * log, heartbeats, and cutting off a reader that does not read; and (issue #15) no attaching to a
+ * dead connection, the end of a connection at its token's exp, and messages told only to holders
+ * whose scopes admit them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { connect } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { JsonRpcMessage } from '../../src/protocol/messages.ts';
 import { loopbackServer } from '../helpers/loopback.ts';
-import { EventStream, SSE_HEADERS, type StreamLimits } from '../../src/transport/event-stream.ts';
+import { EventStream, isOpen, SSE_HEADERS, type StreamHolder, type StreamLimits } from '../../src/transport/event-stream.ts';
 
 const { server, port } = await loopbackServer();
 
@@ -266,4 +268,88 @@ test('resuming is refused once events after the given id fell out of the replay 
   assert.equal(stream.canResumeAfter(1), false);
   assert.equal(stream.canResumeAfter(2), true);
   assert.equal(stream.canResumeAfter(4), true);
+});
+
+const READ = (scopes: ReadonlySet<string>): boolean => scopes.has('read');
+const holder = (scopes: string[], expiresAt = Number.MAX_SAFE_INTEGER): StreamHolder => ({ scopes: new Set(scopes), expiresAt });
+
+test('issue #15: attach refuses a response whose client already reset the connection, and attaches nothing', async () => {
+  const stream = new EventStream('1', LIMITS);
+  const conn = await open();
+  conn.abort();
+  await once(conn.res, 'close');
+  assert.equal(isOpen(conn.res), false);
+  assert.equal(stream.attach(conn.res, { priming: true }), false);
+  assert.equal(stream.attached, false);
+  assert.equal(conn.res.headersSent, false);
+});
+
+test('issue #15: a connection whose socket is destroyed no longer counts as attached, before any close event', async () => {
+  const stream = new EventStream('1', LIMITS);
+  const conn = await open();
+  assert.equal(stream.attach(conn.res, { priming: true }), true);
+  conn.res.socket?.destroy();
+  assert.equal(stream.attached, false);
+  await conn.received;
+});
+
+test('basic/authorization.mdx (issue #15): a connection ends at its holder\'s exp; the stream lives on for resumption', async () => {
+  const now = 1_900_000_000_000;
+  const stream = new EventStream('1', LIMITS, () => now);
+  const conn = await open();
+  stream.attach(conn.res, { priming: true, holder: holder(['read'], now / 1000) });
+  assert.deepEqual(await conn.received, { text: 'id: 1-1\ndata:\n\n', complete: true });
+  assert.equal(stream.attached, false);
+  assert.equal(stream.finished, false);
+  const later = await open();
+  stream.attach(later.res, { priming: false, afterSeq: 1, holder: holder(['read']) });
+  stream.send(note(1));
+  stream.finish();
+  assert.deepEqual(await later.received, { text: frame('1-2', note(1)), complete: true });
+});
+
+test('a holder whose exp is beyond setTimeout\'s range keeps its connection (no overflow to an immediate end)', async () => {
+  const stream = new EventStream('1', LIMITS, () => 0);
+  const conn = await open();
+  stream.attach(conn.res, { priming: false, holder: holder(['read'], 2 ** 40) });
+  // Timers run in expiry order: a delay that overflowed to 1 ms would have fired before this one.
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  assert.equal(stream.attached, true);
+  stream.send(note(1));
+  stream.finish();
+  assert.deepEqual(await conn.received, { text: frame('1-1', note(1)), complete: true });
+});
+
+test('issue #15: a message for an audience is told only to a holder in it, and not even logged otherwise', async () => {
+  const stream = new EventStream('1', LIMITS);
+  const conn = await open();
+  stream.attach(conn.res, { priming: false, holder: holder(['write']) });
+  stream.send(note(1), READ);
+  stream.send(note(2));
+  stream.finish();
+  assert.deepEqual(await conn.received, { text: frame('1-1', note(2)), complete: true });
+  const reader = new EventStream('2', LIMITS);
+  const seen = await open();
+  reader.attach(seen.res, { priming: false, holder: holder(['read']) });
+  reader.send(note(1), READ);
+  reader.finish();
+  assert.deepEqual(await seen.received, { text: frame('2-1', note(1)), complete: true });
+  // A stream nobody holds (a POST answer) tells no audience-bound message.
+  const bare = new EventStream('3', LIMITS);
+  bare.send(note(1), READ);
+  assert.equal(bare.canResumeAfter(0), true);
+});
+
+test('issue #15: resuming with a token that lacks an event\'s scopes skips that event in the replay', async () => {
+  const stream = new EventStream('1', LIMITS);
+  const first = await open();
+  stream.attach(first.res, { priming: true, holder: holder(['read']) });
+  stream.disconnect(10);
+  await first.received;
+  stream.send(note(1), READ);
+  stream.send(note(2));
+  const second = await open();
+  stream.attach(second.res, { priming: false, afterSeq: 2, holder: holder([]) });
+  stream.finish();
+  assert.deepEqual(await second.received, { text: frame('1-4', note(2)), complete: true });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.ts';
 import { loopbackServer } from '../helpers/loopback.ts';
-import { accepted, noContent, reject, rejectMessage, REJECTIONS, writeJson, type RejectionName } from '../../src/transport/reply.ts';
+import { accepted, noContent, rawRejection, reject, rejectMessage, REJECTIONS, writeJson, type Rejection, type RejectionName } from '../../src/transport/reply.ts';
 
 let handler: (res: ServerResponse) => void = (res) => res.end();
 const { port } = await loopbackServer((_req, res) => handler(res));
@@ -144,4 +144,22 @@ test('fastify anchor (error catalogue): every REJECTIONS entry is used somewhere
     .join('\n');
   const unused = NAMES.filter((name) => !text.includes(`'${name}'`));
   assert.deepEqual(unused, []);
+});
+
+test('RFC 9112 §9.6: a refusal marked close (431, 413, 501, framing, shutdown) is answered with Connection: close', async () => {
+  const closing = NAMES.filter((name) => (REJECTIONS[name] as Rejection).close === true);
+  assert.ok(['tooManyHeaders', 'bodyTooLarge', 'unsupportedTransferCoding', 'unframedBody', 'shuttingDown'].every((name) => closing.includes(name as RejectionName)));
+  for (const name of closing) {
+    const got = await answer((res) => reject(res, name));
+    assert.equal(got.headers.connection, 'close', name);
+  }
+});
+
+test('RFC 9112 §2.2: rawRejection is the whole answer as bytes, for a request the parser refused (no response object)', () => {
+  assert.equal(
+    rawRejection('malformedRequest').toString('latin1'),
+    'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: 89\r\n\r\n{"jsonrpc":"2.0","error":{"code":-32600,"message":"Bad request: malformed HTTP message"}}',
+  );
+  assert.match(rawRejection('requestTimeout').toString('latin1'), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.match(rawRejection('headersTooLarge').toString('latin1'), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
 });

@@ -1,8 +1,8 @@
 /**
  * Tests of src/transport/sessions.ts (MCP 2025-11-25 basic/transports.mdx "Session
  * Management"; STYLE principles 6 and 13): the session table as a Map keyed by secure random
- * ids, the cap, idle expiry on an injected clock, teardown of protocol state, and the per-session
- * streams with their bounded memory of finished ones.
+ * ids, the caps (in all and per owner), idle expiry on an injected clock, teardown of protocol
+ * state, and the per-session streams with their bounded memory of finished ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loopbackServer } from '../helpers/loopback.ts';
 import { HttpSession, SessionTable, type SessionLimits } from '../../src/transport/sessions.ts';
 
-const LIMITS: SessionLimits = { maxSessions: 3, idleMs: 60_000, keptStreams: 2, replayEvents: 16, maxQueuedBytes: 1024 * 1024 };
+const LIMITS: SessionLimits = { maxSessions: 3, maxSessionsPerOwner: 3, idleMs: 60_000, keptStreams: 2, replayEvents: 16, maxQueuedBytes: 1024 * 1024 };
 
 const { server, port } = await loopbackServer();
 
@@ -233,4 +233,52 @@ test('listeners() yields only sessions whose standalone stream was opened, until
   assert.deepEqual([...table.listeners()], [listening.protocol]);
   table.delete(listening.id);
   assert.deepEqual([...table.listeners()], []);
+});
+
+test('issue #15: admit() refuses an owner holding maxSessionsPerOwner sessions, not the others, until one ends', () => {
+  const table = new SessionTable({ ...LIMITS, maxSessions: 10, maxSessionsPerOwner: 2 });
+  const mine = [table.prepare('me'), table.prepare('me')];
+  for (const session of mine) {
+    assert.equal(table.admit('me'), undefined);
+    table.add(session);
+  }
+  assert.equal(table.admit('me'), 'tooManySessionsForPrincipal');
+  assert.equal(table.admit('you'), undefined);
+  table.delete(mine[0]!.id);
+  assert.equal(table.admit('me'), undefined);
+  table.delete(mine[1]!.id);
+  table.delete(mine[1]!.id);
+  assert.equal(table.admit('me'), undefined, 'deleting twice does not count twice');
+});
+
+test('admit() names the global cap first: a full table is tooManySessions for everyone', () => {
+  const table = new SessionTable({ ...LIMITS, maxSessions: 2, maxSessionsPerOwner: 2 });
+  table.add(table.prepare('me'));
+  table.add(table.prepare('me'));
+  assert.equal(table.admit('me'), 'tooManySessions');
+  assert.equal(table.admit('you'), 'tooManySessions');
+});
+
+test('admit() expires idle sessions before refusing an owner at its cap (basic/transports.mdx: the server MAY terminate a session)', () => {
+  const time = clock();
+  const table = new SessionTable({ ...LIMITS, maxSessions: 10, maxSessionsPerOwner: 1 }, time.now);
+  table.add(table.prepare('me'));
+  assert.equal(table.admit('me'), 'tooManySessionsForPrincipal');
+  time.advance(LIMITS.idleMs + 1000);
+  assert.equal(table.admit('me'), undefined);
+  assert.equal(table.size, 0);
+});
+
+test('issue #15: a session whose standalone socket is gone idles out, even before the close event arrives', async () => {
+  const time = clock();
+  const table = new SessionTable(LIMITS, time.now);
+  const session = table.prepare('o');
+  table.add(session);
+  const conn = await open();
+  assert.equal(table.openStandalone(session).attach(conn.res, { priming: false }), true);
+  conn.res.socket?.destroy();
+  time.advance(LIMITS.idleMs + 1);
+  assert.equal(table.sweep(), 1);
+  assert.equal(table.get(session.id), undefined);
+  await conn.text;
 });
