@@ -1,59 +1,64 @@
 /**
  * `npm run token -- --scope "incidents:read"`: asks a running development issuer for an access
- * token (RFC 6749 §4.4 client credentials, client_secret_basic) and prints only the token, so
- * `TOKEN=$(npm run -s token)` works. The issuer comes from `--issuer URL`, else DEV_ISSUER_URL,
- * else http://127.0.0.1:9002/oauth2/default. It does not talk to real Okta on purpose.
+ * token and prints only the token, so `TOKEN=$(npm run --silent token)` works. `--help` prints the
+ * usage; an unknown option prints it too and exits 2.
  */
 import { parseArgs } from 'node:util';
+import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, defaultIssuer, requestDevToken } from './dev-token.ts';
 
-const DEFAULT_ISSUER = 'http://127.0.0.1:9002/oauth2/default';
+const USAGE = `usage: npm run --silent token [-- options]
 
-function fail(message: string): never {
-  process.stderr.write(`token: ${message}\n`);
-  process.exit(1);
+Prints an access token from the development issuer started by \`npm run dev\`.
+
+  --scope "S1 S2"        scopes to ask for (default: every scope the client may have,
+                         incidents:read incidents:write)
+  --issuer URL           the issuer (default: DEV_ISSUER_URL, else
+                         http://127.0.0.1:\${DEV_ISSUER_PORT:-9002}/oauth2/default)
+  --client-id ID         default ${DEV_CLIENT_ID}
+  --client-secret SECRET default ${DEV_CLIENT_SECRET}
+  -h, --help             this text
+
+Example: export TOKEN=$(npm run --silent token -- --scope incidents:read)
+`;
+
+function parse(): ReturnType<typeof read> {
+  try {
+    return read();
+  } catch (error) {
+    // parseArgs' own message names the option (ERR_PARSE_ARGS_UNKNOWN_OPTION and friends).
+    process.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
 }
 
-/** RFC 6749 §2.3.1: id and secret are form-encoded before the Basic encoding. */
-function basic(id: string, secret: string): string {
-  const encode = (value: string): string => encodeURIComponent(value).replace(/%20/g, '+');
-  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString('base64')}`;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+function read() {
+  return parseArgs({
     options: {
       scope: { type: 'string' },
       issuer: { type: 'string' },
-      'client-id': { type: 'string', default: 'dev-client' },
-      'client-secret': { type: 'string', default: 'dev-secret' },
+      'client-id': { type: 'string', default: DEV_CLIENT_ID },
+      'client-secret': { type: 'string', default: DEV_CLIENT_SECRET },
+      help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  const issuer = (values.issuer ?? process.env['DEV_ISSUER_URL'] ?? DEFAULT_ISSUER).replace(/\/+$/, '');
-  const body = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (values.scope !== undefined) body.set('scope', values.scope);
-  let response: Response;
-  try {
-    response = await fetch(`${issuer}/v1/token`, {
-      method: 'POST',
-      headers: { authorization: basic(values['client-id'], values['client-secret']), accept: 'application/json' },
-      body,
-      signal: AbortSignal.timeout(5000),
-    });
-  } catch {
-    fail(`no development issuer is answering at ${issuer}: start \`npm run dev\` first (or pass --issuer URL).`);
-  }
-  const text = await response.text();
-  let answer: { access_token?: unknown; error?: unknown; error_description?: unknown } = {};
-  try {
-    answer = JSON.parse(text) as typeof answer;
-  } catch {
-    // Reported below with the status.
-  }
-  if (!response.ok || typeof answer.access_token !== 'string') {
-    const reason = typeof answer.error === 'string' ? `${answer.error}: ${String(answer.error_description ?? '')}` : text.slice(0, 200);
-    fail(`${issuer}/v1/token answered ${response.status} (${reason})`);
-  }
-  process.stdout.write(`${answer.access_token}\n`);
+    strict: true,
+    allowPositionals: false,
+  }).values;
 }
 
-await main();
+const values = parse();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+try {
+  const token = await requestDevToken({
+    issuer: values.issuer ?? defaultIssuer(process.env),
+    scope: values.scope,
+    clientId: values['client-id'],
+    clientSecret: values['client-secret'],
+  });
+  process.stdout.write(`${token}\n`);
+} catch (error) {
+  process.stderr.write(`token: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

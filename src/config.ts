@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseEnvFile } from './env-file.ts';
 
 export type LogThreshold = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,6 +36,8 @@ export interface Config {
   readonly logLevel: LogThreshold;
   readonly maxBodyBytes: number;
   readonly maxSessions: number;
+  /** MAX_SESSIONS_PER_PRINCIPAL: live sessions one token holder (iss, sub, cid) may hold at once. */
+  readonly maxSessionsPerPrincipal: number;
   readonly sessionIdleMs: number;
   readonly resourceDocumentation: string | undefined;
   readonly auth: AuthConfig;
@@ -52,31 +55,35 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Parses a `.env` file: `KEY=value` lines, `#` comments, optional single or double quotes. */
-export function parseDotEnv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).replace(/^export\s+/, '').trim();
-    const value = line.slice(eq + 1).trim();
-    const quoted = /^(["'])(.*)\1(?:\s+#.*)?$/.exec(value);
-    out[key] = quoted !== null ? (quoted[2] as string) : value.replace(/\s+#.*$/, '');
-  }
-  return out;
+/**
+ * Every setting this server reads, the one list of them: the Reader accepts only these names, and
+ * a `.env` key outside it is reported with the closest name (env-file.ts).
+ */
+export const SETTINGS = [
+  'PORT', 'HOST', 'MCP_PUBLIC_URL', 'MCP_RESOURCE_DOCUMENTATION', 'ALLOWED_ORIGINS', 'INCIDENTS_FILE',
+  'TOOL_RATE_LIMIT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_SESSIONS', 'MAX_SESSIONS_PER_PRINCIPAL', 'SESSION_IDLE_SECONDS',
+  'OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_CLOCK_TOLERANCE',
+  'DEV_ISSUER_PORT',
+] as const;
+export type Setting = (typeof SETTINGS)[number];
+
+export interface Environment {
+  readonly env: Env;
+  /** Problems found in `.env` that did not stop it being read; the caller logs them. */
+  readonly warnings: readonly string[];
 }
 
-/** The process environment with `.env` (in `cwd`) filled in beneath it. */
-export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
-  let fromFile: Record<string, string> = {};
+/** The process environment with `.env` (in `cwd`) filled in beneath it: the environment wins. */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Environment {
+  let text: string;
   try {
-    fromFile = parseDotEnv(readFileSync(resolve(cwd, '.env'), 'utf8'));
+    text = readFileSync(resolve(cwd, '.env'), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return { env, warnings: [] };
   }
-  return { ...fromFile, ...env };
+  const file = parseEnvFile(text, SETTINGS);
+  return { env: { ...file.values, ...env }, warnings: file.warnings };
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -103,17 +110,17 @@ class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  string(name: string, fallback: string): string {
+  string(name: Setting, fallback: string): string {
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? fallback : value;
   }
 
-  optional(name: string): string | undefined {
+  optional(name: Setting): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   }
 
-  integer(name: string, fallback: number, min: number, max: number): number {
+  integer(name: Setting, fallback: number, min: number, max: number): number {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
@@ -124,7 +131,7 @@ class Reader {
     return value;
   }
 
-  url(name: string, raw: string, options: { allowHttpOnLoopback: boolean }): URL | undefined {
+  url(name: Setting, raw: string, options: { allowHttpOnLoopback: boolean }): URL | undefined {
     let url: URL;
     try {
       url = new URL(raw);
@@ -171,7 +178,7 @@ function readAuth(reader: Reader): AuthConfig {
   } else {
     reader.problems.push('No token issuer is configured: set OKTA_DOMAIN (and OKTA_AUTH_SERVER_ID, default "default") or OKTA_ISSUER; for local use run `npm run dev`, which starts a development issuer.');
   }
-  for (const name of ['OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE']) {
+  for (const name of ['OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE'] as const) {
     const value = reader.optional(name);
     if (value !== undefined && PLACEHOLDER.test(value)) {
       reader.problems.push(`${name}=${JSON.stringify(value)} is the placeholder from .env.example; replace it with your Okta value.`);
@@ -229,6 +236,7 @@ export function loadConfig(env: Env): Config {
     logLevel: logLevel as LogThreshold,
     maxBodyBytes: reader.integer('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxSessions: reader.integer('MAX_SESSIONS', 10_000, 1, 1_000_000),
+    maxSessionsPerPrincipal: reader.integer('MAX_SESSIONS_PER_PRINCIPAL', 100, 1, 1_000_000),
     sessionIdleMs: reader.integer('SESSION_IDLE_SECONDS', 1800, 1, 7 * 24 * 3600) * 1000,
     resourceDocumentation,
     auth: readAuth(reader),

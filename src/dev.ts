@@ -1,75 +1,70 @@
 /**
  * `npm run dev`: the server together with an in-process development issuer on loopback that
  * behaves like an Okta custom authorization server, so the server can be tried without an Okta
- * tenant. Prints a ready token, the curl line and the MCP Inspector settings. For development
- * only: it refuses non-loopback binds and says so loudly.
+ * tenant. Prints a ready token, the curl line and the MCP Inspector steps. For development only:
+ * it refuses non-loopback binds and says so loudly.
  */
 import { startServer } from './app.ts';
 import { startDevIssuer } from './auth/dev-issuer.ts';
-import { ConfigError, isLoopbackHost, loadConfig, readEnvironment } from './config.ts';
+import { isLoopbackHost, readEnvironment, type Env } from './config.ts';
+import { configure, stopOnSignals } from './entry.ts';
 
-/** The issuer's port: DEV_ISSUER_PORT, or 9002 (`npm run token` looks there by default). */
-function issuerPort(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.DEV_ISSUER_PORT?.trim() || '9002';
+/** `npm run token` and `npm run inspector` look for the issuer here unless told otherwise. */
+const DEFAULT_ISSUER_PORT = 9002;
+
+/** The issuer's port: DEV_ISSUER_PORT, or 9002. */
+function issuerPort(env: Env): number {
+  const raw = env.DEV_ISSUER_PORT?.trim() || String(DEFAULT_ISSUER_PORT);
   const port = Number(raw);
   if (!/^\d{1,5}$/.test(raw) || port < 1 || port > 65535) throw new Error(`DEV_ISSUER_PORT=${JSON.stringify(raw)} is not a port from 1 to 65535.`);
   return port;
 }
 
+function banner(url: string, issuer: { issuer: string; clientId: string; clientSecret: string }, port: number, file: string, token: string): string {
+  const bar = '='.repeat(78);
+  // The helper scripts default to port 9002; any other port has to be named to them.
+  const issuerFlag = port === DEFAULT_ISSUER_PORT ? '' : ` --issuer ${issuer.issuer}`;
+  return [
+    bar,
+    ' DEVELOPMENT MODE: tokens come from a local test issuer, not from Okta.',
+    ' Never expose this process to a network.',
+    bar,
+    `MCP endpoint:   ${url}`,
+    `Issuer:         ${issuer.issuer}   (client ${issuer.clientId} / ${issuer.clientSecret})`,
+    `Incidents file: ${file}`,
+    '',
+    'Token (incidents:read incidents:write, valid 12 h):',
+    token,
+    '',
+    'Try it (in another terminal):',
+    `  export TOKEN=$(npm run --silent token${issuerFlag === '' ? '' : ` --${issuerFlag}`})`,
+    `  curl -si ${url} -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
+    `    -H 'Accept: application/json, text/event-stream' \\`,
+    `    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
+    '',
+    `MCP Inspector: npm run inspector${issuerFlag === '' ? '' : ` --${issuerFlag}`}`,
+    '  opens Inspector 2.x with this server and a fresh token already filled in: click Connect.',
+    '  By hand: add a server, Transport "Streamable HTTP", URL above; then the server card\'s',
+    '  Settings → Custom Headers: Authorization = Bearer <token above>; Save, then Connect.',
+    `A read-only token: npm run --silent token --${issuerFlag} --scope incidents:read`,
+    bar,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
-  const env = readEnvironment();
+  const { env, warnings } = readEnvironment();
   const host = env.HOST?.trim() || '127.0.0.1';
   if (!isLoopbackHost(host)) throw new Error(`npm run dev serves loopback only; HOST=${host} is refused. Use npm start with a real Okta issuer to serve a network.`);
-  const issuer = await startDevIssuer({ host: '127.0.0.1', port: issuerPort(env) });
-  let config;
-  try {
-    config = loadConfig({ ...env, OKTA_ISSUER: issuer.issuer, OKTA_AUDIENCE: issuer.audience, OKTA_DOMAIN: undefined });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      await issuer.close();
-      process.exit(1);
-    }
-    throw error;
-  }
-  const running = await startServer(config);
+  const port = issuerPort(env);
+  const issuer = await startDevIssuer({ host: '127.0.0.1', port });
+  const { config, logger } = configure({ ...env, OKTA_ISSUER: issuer.issuer, OKTA_AUDIENCE: issuer.audience, OKTA_DOMAIN: undefined }, warnings);
+  const running = await startServer(config, { logger });
   const token = await issuer.mint({ expiresIn: 12 * 3600 });
-  const bar = '='.repeat(78);
-  process.stdout.write(
-    [
-      bar,
-      ' DEVELOPMENT MODE: tokens come from a local test issuer, not from Okta.',
-      ' Never expose this process to a network.',
-      bar,
-      `MCP endpoint:   ${running.url}`,
-      `Issuer:         ${issuer.issuer}   (client ${issuer.clientId} / ${issuer.clientSecret})`,
-      `Incidents file: ${config.incidentsFile}`,
-      '',
-      'Token (incidents:read incidents:write, valid 12 h):',
-      token,
-      '',
-      'Try it:',
-      `  export TOKEN=${token.slice(0, 12)}...   # the whole token above`,
-      `  curl -si ${running.url} -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\`,
-      `    -H 'Accept: application/json, text/event-stream' \\`,
-      `    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
-      '',
-      'MCP Inspector: npx @modelcontextprotocol/inspector, then Transport "Streamable HTTP",',
-      `  URL ${running.url}, Authentication → header "Authorization" = "Bearer <token above>".`,
-      'A read-only token: npm run token -- --scope "incidents:read"',
-      bar,
-      '',
-    ].join('\n'),
-  );
-  const stop = (): void => {
-    void Promise.all([running.close(2000), issuer.close()]).then(() => process.exit(0), (error: unknown) => {
-      // A failed final save loses nothing: the journal keeps every acknowledged change.
-      process.stderr.write(`shutdown incomplete; pending changes stay in the journal: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.stdout.write(banner(running.url, issuer, port, config.incidentsFile, token));
+  stopOnSignals(logger, async (graceMs) => {
+    await Promise.all([running.close(graceMs), issuer.close()]);
+  });
 }
 
 main().catch((error: unknown) => {

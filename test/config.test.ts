@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig, parseDotEnv, readEnvironment, type Config, type Env } from '../src/config.ts';
+import { ConfigError, loadConfig, readEnvironment, SETTINGS, type Config, type Env } from '../src/config.ts';
+import { parseEnvFile } from '../src/env-file.ts';
 
 const OKTA = { OKTA_DOMAIN: 'x.okta.com' };
 
@@ -97,7 +98,8 @@ test('an issuer that is not a URL, or carries a query, is refused', () => {
 });
 
 test('STYLE 12: the placeholders of .env.example are refused with the fix', async () => {
-  const example = parseDotEnv(await readFile(resolve('.env.example'), 'utf8'));
+  const { values: example, warnings } = parseEnvFile(await readFile(resolve('.env.example'), 'utf8'), SETTINGS);
+  assert.deepEqual(warnings, []);
   assert.equal(example.OKTA_DOMAIN, 'your-org.okta.com');
   oneProblem(example, /^OKTA_DOMAIN="your-org\.okta\.com" is the placeholder from \.env\.example; replace it with your Okta value\.$/);
   oneProblem({ OKTA_ISSUER: 'https://your-org.okta.com/oauth2/default' }, /^OKTA_ISSUER=.* is the placeholder/);
@@ -165,30 +167,13 @@ test('STYLE 12: the returned Config and its auth section are frozen', () => {
   }, TypeError);
 });
 
-test('.env syntax: KEY=value lines, # comments, blank lines, export prefix, CRLF line ends', () => {
-  const text = '# comment\r\n\r\nA=1\r\nexport B=two\r\n  C = spaced  \r\n#D=hidden\r\nnot a pair\r\n=nokey\r\n';
-  assert.deepEqual(parseDotEnv(text), { A: '1', B: 'two', C: 'spaced' });
-});
-
-test('.env syntax: the first = splits, so values may contain =', () => {
-  assert.deepEqual(parseDotEnv('URL=https://h/p?a=b&c=d\nEMPTY=\n'), { URL: 'https://h/p?a=b&c=d', EMPTY: '' });
-});
-
-test('.env syntax: single or double quotes are removed and keep # and spaces; an unquoted " #" starts a comment', () => {
-  const text = `A="x # not a comment"\nB='  y  '\nC=plain # trailing comment\nD=a#b\nE="unbalanced\nF='\n`;
-  assert.deepEqual(parseDotEnv(text), { A: 'x # not a comment', B: '  y  ', C: 'plain', D: 'a#b', E: '"unbalanced', F: "'" });
-});
-
-test('.env syntax: a quoted value followed by a comment is unquoted too (KEY="v" # note must give v, not "v")', () => {
-  assert.deepEqual(parseDotEnv(`OKTA_AUDIENCE="api://default" # from the Okta console\nB='y' # note\n`), { OKTA_AUDIENCE: 'api://default', B: 'y' });
-});
-
 test('STYLE 12: readEnvironment fills .env in beneath the real environment, which wins', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
   try {
     await writeFile(join(dir, '.env'), 'PORT=1234\nOKTA_DOMAIN=file.okta.com\nLOG_LEVEL=debug\n');
-    const env = readEnvironment(dir, { PORT: '5678', HOST: '::1' });
+    const { env, warnings } = readEnvironment(dir, { PORT: '5678', HOST: '::1' });
     assert.deepEqual({ ...env }, { PORT: '5678', OKTA_DOMAIN: 'file.okta.com', LOG_LEVEL: 'debug', HOST: '::1' });
+    assert.deepEqual(warnings, []);
     const config = loadConfig(env);
     assert.equal(config.port, 5678);
     assert.equal(config.auth.issuer, 'https://file.okta.com/oauth2/default');
@@ -200,7 +185,19 @@ test('STYLE 12: readEnvironment fills .env in beneath the real environment, whic
 test('readEnvironment without a .env file returns the real environment alone', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
   try {
-    assert.deepEqual({ ...readEnvironment(dir, { A: '1' }) }, { A: '1' });
+    assert.deepEqual(readEnvironment(dir, { A: '1' }), { env: { A: '1' }, warnings: [] });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('readEnvironment passes on what .env got wrong: a misspelt key is named with the closest setting', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'config-test-'));
+  try {
+    await writeFile(join(dir, '.env'), 'OKTA_DOMIAN=acme.okta.com\n');
+    const { env, warnings } = readEnvironment(dir, {});
+    assert.equal(env.OKTA_DOMIAN, 'acme.okta.com');
+    assert.deepEqual(warnings, ['.env line 1: OKTA_DOMIAN is not a setting of this server and is ignored; did you mean OKTA_DOMAIN?']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@
  * errors that are not jose's or ours: those are programming errors, not bad tokens.
  */
 import { errors } from 'jose';
+import { describeFetchFailure } from './fetch-errors.ts';
 import { AuthFailure } from './principal.ts';
 
 /** What the verifier expected, for log details such as `audience: expected X, got Y`. */
@@ -58,8 +59,7 @@ export function keyResolutionFailure(error: unknown): AuthFailure {
   }
   // JWKSTimeout, non-200, non-JSON (generic JOSEError), JWKSInvalid, a refused connection (TypeError
   // from fetch): okta.md "Outage": not the client's problem, and never an accepted token.
-  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new AuthFailure('unavailable', UNAVAILABLE_DESCRIPTION, `JWKS: ${cause}`);
+  return new AuthFailure('unavailable', UNAVAILABLE_DESCRIPTION, `JWKS: ${describeFetchFailure(error)}`);
 }
 
 /**

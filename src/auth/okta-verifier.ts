@@ -11,6 +11,7 @@ import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, FetchImplementation } from 'jose';
 import type { AuthConfig } from '../config.ts';
 import { extractBearer } from './bearer.ts';
+import { IssuerHttpStatus } from './fetch-errors.ts';
 import { keyResolutionFailure, toAuthFailure } from './jwt-errors.ts';
 import { AuthFailure } from './principal.ts';
 import type { BearerVerifier, Principal } from './principal.ts';
@@ -105,7 +106,13 @@ export class OktaVerifier implements BearerVerifier {
     if (Date.now() < this.#fetchBlockedUntil) {
       throw new Error(`fetch suppressed for ${this.#failureBackoffMs} ms after a failure`);
     }
-    return fetch(url, init);
+    const response = await fetch(url, init);
+    // jose would only say "Expected 200 OK"; the status is what an operator needs.
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new IssuerHttpStatus(response.status, url);
+    }
+    return response;
   };
 
   /**

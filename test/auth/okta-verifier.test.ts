@@ -187,10 +187,20 @@ test('RFC 6750 §3.1: an oversized token is invalid without being parsed or fetc
   assert.equal(issuer.fetchCount, before);
 });
 
-test('RFC 6750 §3.1: a missing or malformed Authorization header keeps its own failure kind', async () => {
+test('RFC 6750 §3.1: no credentials or another scheme is "missing", a malformed Bearer header "malformed", and neither reaches the issuer', async () => {
   const verifier = verifierFor(issuer);
+  const before = issuer.fetchCount;
   assert.equal((await rejection(verifier, undefined)).kind, 'missing');
-  await assert.rejects(verifier.verify('Basic ZGV2LWNsaWVudDpkZXYtc2VjcmV0'), { kind: 'malformed' });
+  await assert.rejects(verifier.verify('Basic ZGV2LWNsaWVudDpkZXYtc2VjcmV0'), { kind: 'missing' });
+  await assert.rejects(verifier.verify('Bearer a b'), { kind: 'malformed' });
+  assert.equal(issuer.fetchCount, before);
+});
+
+test('RFC 6750 §3.1: a b64token that is not a three-part JWS is "invalid" (invalid_token), not a malformed request (issue 15)', async () => {
+  const verifier = verifierFor(issuer);
+  for (const token of ['x', 'abc.def', 'a.b.c.d', 'abc==', '...', 'a.b.c']) {
+    await assert.rejects(verifier.verify(`Bearer ${token}`), { kind: 'invalid', description: 'The access token is not a valid JWT' }, token);
+  }
 });
 
 test('okta.md: with an allow-list, a cid outside it is "Client not allowed" and the cid is logged', async () => {
@@ -230,8 +240,15 @@ test('okta.md "Key rotation": within the refresh cooldown a new kid stays unknow
   }
 });
 
+/** What the log says for each outage: words an operator can act on, not fetch's bare "fetch failed". */
+const OUTAGE_DETAIL = {
+  down: /^JWKS: the issuer answered HTTP 503 for http:\/\/127\.0\.0\.1:\d+\/oauth2\/default\/v1\/keys$/,
+  slow: /^JWKS: timed out waiting for the issuer's keys$/,
+  garbage: /^JWKS: JOSEError: Failed to parse the JSON Web Key Set HTTP response as JSON$/,
+} as const;
+
 for (const mode of ['down', 'slow', 'garbage'] as const) {
-  test(`okta.md "Outage": JWKS ${mode} → "unavailable", never a principal`, async () => {
+  test(`okta.md "Outage": JWKS ${mode} → "unavailable", never a principal; the detail says why in words`, async () => {
     const failing = await startIssuer({ slowMs: 5000 });
     try {
       failing.setJwksMode(mode);
@@ -240,20 +257,21 @@ for (const mode of ['down', 'slow', 'garbage'] as const) {
       assert.equal(failure.kind, 'unavailable', failure.detail);
       assert.equal(failure.description, 'The token issuer cannot be reached');
       assert.equal(failure.clientId, 'dev-client');
-      assert.match(failure.detail, /^JWKS: /);
+      assert.match(failure.detail, OUTAGE_DETAIL[mode]);
     } finally {
       await failing.close();
     }
   });
 }
 
-test('okta.md "Outage": nothing listening at the JWKS URI → "unavailable"', async () => {
+test('okta.md "Outage": nothing listening at the JWKS URI → "unavailable", logged as a refused connection', async () => {
   const gone = await startIssuer();
   const token = await gone.mint({ now: NOW });
   const verifier = verifierFor(gone);
   await gone.close();
   const failure = await rejection(verifier, token);
   assert.equal(failure.kind, 'unavailable', failure.detail);
+  assert.equal(failure.detail, 'JWKS: connection refused: nothing listens at that address and port (ECONNREFUSED)');
 });
 
 test('okta.md "Outage": after a failed fetch, requests do not hammer the issuer; recovery follows the back-off', async () => {
