@@ -9,8 +9,9 @@ import { startDevIssuer } from './auth/dev-issuer.ts';
 import { isLoopbackHost, readEnvironment, type Env } from './config.ts';
 import { configure, stopOnSignals } from './entry.ts';
 
-/** `npm run token` and `npm run inspector` look for the issuer here unless told otherwise. */
+/** `npm run token` and `npm run inspector` look for the issuer, and the server, here unless told otherwise. */
 const DEFAULT_ISSUER_PORT = 9002;
+const DEFAULT_URL = 'http://127.0.0.1:9001/mcp';
 
 /** The issuer's port: DEV_ISSUER_PORT, or 9002. */
 function issuerPort(env: Env): number {
@@ -22,8 +23,9 @@ function issuerPort(env: Env): number {
 
 function banner(url: string, issuer: { issuer: string; clientId: string; clientSecret: string }, port: number, file: string, token: string): string {
   const bar = '='.repeat(78);
-  // The helper scripts default to port 9002; any other port has to be named to them.
+  // The helper scripts default to ports 9001 and 9002; any other has to be named to them.
   const issuerFlag = port === DEFAULT_ISSUER_PORT ? '' : ` --issuer ${issuer.issuer}`;
+  const inspectorFlags = `${url === DEFAULT_URL ? '' : ` --url ${url}`}${issuerFlag}`;
   return [
     bar,
     ' DEVELOPMENT MODE: tokens come from a local test issuer, not from Okta.',
@@ -42,7 +44,7 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
     `    -H 'Accept: application/json, text/event-stream' \\`,
     `    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'`,
     '',
-    `MCP Inspector: npm run inspector${issuerFlag === '' ? '' : ` --${issuerFlag}`}`,
+    `MCP Inspector: npm run inspector${inspectorFlags === '' ? '' : ` --${inspectorFlags}`}`,
     '  opens Inspector 2.x with this server and a fresh token already filled in: click Connect.',
     '  By hand: add a server, Transport "Streamable HTTP", URL above; then the server card\'s',
     '  Settings → Custom Headers: Authorization = Bearer <token above>; Save, then Connect.',
