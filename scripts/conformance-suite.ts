@@ -1,6 +1,7 @@
 /**
- * Driving the official conformance suite (@modelcontextprotocol/conformance, pinned in
- * package.json): one scenario per child process on this same Node, each with a deadline; the
+ * Driving the official conformance suite (@modelcontextprotocol/conformance), in either of the two
+ * versions pinned in package.json: 0.1.16 under its own name and 0.2.0-alpha.12 under the alias
+ * `conformance-next`. One scenario per child process on this same Node, each with a deadline; the
  * verdict comes from the checks.json the suite writes.
  */
 import { spawn } from 'node:child_process';
@@ -10,13 +11,29 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const SUITE = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const MAX_OUTPUT = 64 * 1024;
+
+/** One installed copy of the suite. */
+export interface Suite {
+  /** The folder under node_modules/ it is installed in. */
+  readonly folder: string;
+  /**
+   * Whether `server --scenario` is given `--spec-version`. The alpha needs it: without it a
+   * scenario introduced before 2026 runs at the 2025-11-25 wire whatever was asked. 0.1.16 has a
+   * single wire and is run exactly as before.
+   */
+  readonly passSpecVersion: boolean;
+}
+
+/** `@modelcontextprotocol/conformance` 0.1.16, the stable release. */
+export const STABLE_SUITE: Suite = { folder: '@modelcontextprotocol/conformance', passSpecVersion: false };
+/** `@modelcontextprotocol/conformance` 0.2.0-alpha.12, installed as the alias `conformance-next`. */
+export const ALPHA_SUITE: Suite = { folder: 'conformance-next', passSpecVersion: true };
 
 /** One check as the suite records it. */
 export interface Check {
   id: string;
-  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | string;
+  status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED' | string;
   description?: string;
   errorMessage?: string;
 }
@@ -27,15 +44,20 @@ export interface ScenarioRun {
   problem: string | undefined;
 }
 
+function suiteDir(suite: Suite): string {
+  return join(ROOT, 'node_modules', suite.folder);
+}
+
 /** The suite's version, from its package.json. */
-export async function suiteVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(ROOT, 'node_modules/@modelcontextprotocol/conformance/package.json'), 'utf8')) as { version: string };
+export async function suiteVersion(suite: Suite): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(suiteDir(suite), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-function run(args: readonly string[], timeoutMs: number): Promise<{ output: string; timedOut: boolean }> {
+function run(suite: Suite, args: readonly string[], timeoutMs: number): Promise<{ output: string; timedOut: boolean }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [SUITE, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const entry = join(suiteDir(suite), 'dist/index.js');
+    const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     const keep = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
@@ -55,20 +77,22 @@ function run(args: readonly string[], timeoutMs: number): Promise<{ output: stri
   });
 }
 
-/** The server scenarios the suite lists for `specVersion` (its `all` suite: pending ones included). */
-export async function listServerScenarios(specVersion: string): Promise<string[]> {
-  const { output, timedOut } = await run(['list', '--server', '--spec-version', specVersion], 30_000);
+/** The server scenarios the suite lists for `specVersion` (pending ones included). */
+export async function listServerScenarios(suite: Suite, specVersion: string): Promise<string[]> {
+  const { output, timedOut } = await run(suite, ['list', '--server', '--spec-version', specVersion], 30_000);
   if (timedOut) throw new Error('conformance list timed out');
   const names = [...output.matchAll(/^\s+- (\S+)/gm)].map((match) => match[1] as string);
   if (names.length === 0) throw new Error(`conformance list printed no scenarios:\n${output}`);
   return names;
 }
 
-/** Runs one server scenario against `url` and reads back its checks. */
-export async function runScenario(url: string, scenario: string, timeoutMs: number): Promise<ScenarioRun> {
+/** Runs one server scenario against `url` at `specVersion` and reads back its checks. */
+export async function runScenario(suite: Suite, specVersion: string, url: string, scenario: string, timeoutMs: number): Promise<ScenarioRun> {
   const dir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));
   try {
-    const { output, timedOut } = await run(['server', '--url', url, '--scenario', scenario, '-o', dir], timeoutMs);
+    const args = ['server', '--url', url, '--scenario', scenario, '-o', dir];
+    if (suite.passSpecVersion) args.push('--spec-version', specVersion);
+    const { output, timedOut } = await run(suite, args, timeoutMs);
     if (timedOut) return { checks: [], problem: `timed out after ${timeoutMs / 1000} s` };
     // The suite writes {dir}/server-{scenario}-{timestamp}/checks.json.
     const [resultDir] = await readdir(dir);

@@ -1,55 +1,54 @@
 /**
- * `npm run conformance`: the official MCP conformance suite (server mode, spec version 2025-11-25,
- * every scenario of its `all` suite) against the conformance fixtures server, and the scenarios
- * that need no fixtures against the real incident server with a bearer token. Prints one row per
- * scenario run and closes with `N passed, M failed`; exits 0 only when nothing failed.
- * Known bugs of the suite itself are run as shipped and labelled as expected failures, then run
- * again with the bug corrected the way upstream fixed it (docs/conformance.md).
+ * `npm run conformance`: the official MCP conformance suite in server mode against the conformance
+ * fixtures server (every scenario of a group) and the real incident server with a bearer token (the
+ * scenarios that need no fixtures). The groups (scripts/conformance-groups.ts):
+ *
+ * - conformance 0.1.16 at spec 2025-11-25 (always);
+ * - conformance 0.2.0-alpha.12 at spec 2025-11-25 (always);
+ * - conformance 0.2.0-alpha.12 at spec 2026-07-28, issue 11's scenarios: only with `--modern` or
+ *   CONFORMANCE_MODERN=1, since the server does not speak 2026-07-28 yet.
+ *
+ * `--only stable,alpha,modern` narrows the run to the named groups. Prints one row per scenario run
+ * and closes with `N passed, M failed`; exits 0 only when nothing failed. Known bugs of the suite
+ * itself, listed per group, are run as shipped and labelled as expected failures, then, for the
+ * stale protocol version header, run again with it corrected the way upstream fixed it
+ * (docs/conformance.md).
  */
+import { parseArgs } from 'node:util';
 import { createLogger } from '../src/log.ts';
-import { listServerScenarios, runScenario, suiteVersion, tally, type ScenarioRun } from './conformance-suite.ts';
+import { GROUPS, resolveGroup, type Group, type GroupSpec } from './conformance-groups.ts';
+import { groupSummary, isExpected, printDetails, printTable, verdictOf, type Job, type Row } from './conformance-report.ts';
+import { runScenario } from './conformance-suite.ts';
 import { fixturesTarget, incidentTarget, type Target } from './conformance-targets.ts';
 
-const SPEC_VERSION = '2025-11-25';
 const SCENARIO_TIMEOUT_MS = 60_000;
 const CONCURRENCY = 4;
 
-/** Scenarios that need no fixtures: also run against the incident server. */
-const INCIDENT_SCENARIOS = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
+const USAGE = `usage: npm run conformance [-- [--modern] [--only stable,alpha,modern]]
+  --modern       also run conformance 0.2.0-alpha.12 at spec 2026-07-28 (or CONFORMANCE_MODERN=1)
+  --only LIST    run only these groups (stable: 0.1.16 @2025-11-25, alpha: 0.2.0-alpha.12 @2025-11-25,
+                 modern: 0.2.0-alpha.12 @2026-07-28)`;
 
-/**
- * Bugs of conformance 0.1.16, not of the server: each scenario below sends
- * `MCP-Protocol-Version: 2025-03-26` on a session that negotiated 2025-11-25 (docs/conformance.md).
- */
-const KNOWN_SUITE_BUGS = new Map([
-  ['server-sse-polling', 'stale MCP-Protocol-Version 2025-03-26 (fixed upstream, conformance PR #366)'],
-  ['server-sse-multiple-streams', 'stale MCP-Protocol-Version 2025-03-26 (fixed upstream, conformance issue #412)'],
-]);
-
-interface Job {
-  target: Target;
-  scenario: string;
-  corrected: boolean;
+function chooseGroups(argv: readonly string[]): GroupSpec[] {
+  const { values } = parseArgs({ args: [...argv], options: { modern: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.only !== undefined) {
+    const ids = values.only.split(',').map((id) => id.trim());
+    const bad = ids.filter((id) => !GROUPS.some((group) => group.id === id));
+    if (bad.length > 0) throw new Error(`unknown group ${bad.join(', ')}\n${USAGE}`);
+    return GROUPS.filter((group) => ids.includes(group.id));
+  }
+  const modern = values.modern === true || process.env.CONFORMANCE_MODERN === '1';
+  return GROUPS.filter((group) => group.id !== 'modern' || modern);
 }
 
-type Verdict = 'pass' | 'FAIL' | 'expected fail (suite bug)' | 'FAIL (known suite bug passed: update the list)';
-
-interface Row extends Job {
-  run: ScenarioRun;
-  verdict: Verdict;
-}
-
-function verdictOf(job: Job, run: ScenarioRun): Verdict {
-  const passed = tally(run).passed;
-  if (job.corrected || !KNOWN_SUITE_BUGS.has(job.scenario)) return passed ? 'pass' : 'FAIL';
-  // Strict: a known bug that stops failing must be noticed and taken off the list.
-  return passed ? 'FAIL (known suite bug passed: update the list)' : 'expected fail (suite bug)';
-}
-
-function jobsFor(target: Target, scenarios: readonly string[]): Job[] {
+function jobsFor(group: Group, target: Target, scenarios: readonly string[]): Job[] {
   return scenarios.flatMap((scenario) => {
-    const plain: Job = { target, scenario, corrected: false };
-    return KNOWN_SUITE_BUGS.has(scenario) ? [plain, { target, scenario, corrected: true }] : [plain];
+    const plain: Job = { group, target, scenario, corrected: false };
+    return group.knownBugs.get(scenario)?.staleHeader === true ? [plain, { ...plain, corrected: true }] : [plain];
   });
 }
 
@@ -60,7 +59,8 @@ async function runAll(jobs: readonly Job[]): Promise<Row[]> {
     while (next < jobs.length) {
       const index = next++;
       const job = jobs[index] as Job;
-      const run = await runScenario(job.corrected ? job.target.correctedUrl : job.target.url, job.scenario, SCENARIO_TIMEOUT_MS);
+      const url = job.corrected ? job.target.correctedUrl : job.target.url;
+      const run = await runScenario(job.group.suite, job.group.specVersion, url, job.scenario, SCENARIO_TIMEOUT_MS);
       rows[index] = { ...job, run, verdict: verdictOf(job, run) };
     }
   };
@@ -68,59 +68,29 @@ async function runAll(jobs: readonly Job[]): Promise<Row[]> {
   return rows;
 }
 
-function checksText(run: ScenarioRun): string {
-  if (run.problem !== undefined) return run.problem;
-  const { ok, failed, warnings } = tally(run);
-  return [`${ok} ok`, failed > 0 ? `${failed} failed` : '', warnings > 0 ? `${warnings} warning${warnings > 1 ? 's' : ''}` : ''].filter((s) => s !== '').join(', ');
-}
-
-function printTable(rows: readonly Row[]): void {
-  const cells = rows.map((row) => [
-    row.target.name,
-    row.corrected ? `${row.scenario} (stale header corrected)` : row.scenario,
-    row.verdict,
-    checksText(row.run),
-  ]);
-  const header = ['server', 'scenario', 'result', 'checks'];
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => (cell[i] as string).length)));
-  const line = (cell: readonly string[]): string => cell.map((text, i) => text.padEnd(widths[i] as number)).join('  ').trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((width) => '-'.repeat(width))));
-  for (const cell of cells) console.log(line(cell));
-}
-
-function printDetails(rows: readonly Row[]): void {
-  for (const row of rows.filter((r) => r.verdict !== 'pass')) {
-    const reason = KNOWN_SUITE_BUGS.get(row.scenario);
-    console.log(`\n${row.target.name} ${row.scenario}${row.corrected ? ' (stale header corrected)' : ''}: ${row.verdict}${row.verdict.startsWith('expected') && reason !== undefined ? `: ${reason}` : ''}`);
-    for (const check of row.run.checks.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING')) {
-      console.log(`  ${check.status} ${check.id}: ${check.errorMessage ?? check.description ?? ''}`);
-    }
-  }
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
-  const scenarios = await listServerScenarios(SPEC_VERSION);
-  const unknown = INCIDENT_SCENARIOS.filter((name) => !scenarios.includes(name));
-  if (unknown.length > 0) throw new Error(`The suite no longer lists ${unknown.join(', ')}; update INCIDENT_SCENARIOS.`);
+  const groups: Group[] = [];
+  for (const spec of chooseGroups(process.argv.slice(2))) groups.push(await resolveGroup(spec));
   const logger = createLogger('error');
   const targets = [await fixturesTarget(logger), await incidentTarget(logger)];
   const [fixtures, incident] = targets as [Target, Target];
   let rows: Row[];
   try {
-    rows = await runAll([...jobsFor(fixtures, scenarios), ...jobsFor(incident, INCIDENT_SCENARIOS)]);
+    rows = await runAll(groups.flatMap((group) => [...jobsFor(group, fixtures, group.fixtureScenarios), ...jobsFor(group, incident, group.incident)]));
   } finally {
     for (const target of targets) await target.close();
   }
-  console.log(`MCP conformance ${await suiteVersion()}, spec ${SPEC_VERSION}, suite "all"; Node ${process.version}\n`);
+  const header = groups.map((group) => `${group.version} at spec ${group.specVersion} (${group.id})`).join('; ');
+  console.log(`MCP conformance, server scenarios: ${header}; Node ${process.version}\n`);
   printTable(rows);
   printDetails(rows);
-  const expected = rows.filter((r) => r.verdict.startsWith('expected'));
+  const expected = rows.filter(isExpected);
   const passed = rows.filter((r) => r.verdict === 'pass').length;
   const failed = rows.length - passed - expected.length;
   const corrections = targets.map((t) => `${t.name} ${t.corrections()}`).join(', ');
   console.log(`\n${expected.length} expected failures caused by known suite bugs, not counted (docs/conformance.md); stale headers corrected in the re-runs: ${corrections}.`);
+  console.log(`Per group:\n${groupSummary(rows).join('\n')}`);
   console.log(`Ran ${rows.length} scenario runs in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
