@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnvFile } from './env-file.ts';
-
-export type LogThreshold = 'debug' | 'info' | 'warn' | 'error';
+import { LOG_THRESHOLDS, type LogThreshold } from './log.ts';
 
 export interface AuthConfig {
   /** Exact issuer, no trailing slash: `https://{OKTA_DOMAIN}/oauth2/{OKTA_AUTH_SERVER_ID}`. */
@@ -222,8 +221,8 @@ export function loadConfig(env: Env): Config {
     .map((o) => normaliseOrigin(reader, o))
     .filter((o): o is string => o !== undefined);
   const logLevel = reader.string('LOG_LEVEL', 'info');
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
-    reader.problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} is not one of debug, info, warn, error.`);
+  if (!(LOG_THRESHOLDS as readonly string[]).includes(logLevel)) {
+    reader.problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} is not one of ${LOG_THRESHOLDS.join(', ')}.`);
   }
   const resourceDocumentation = reader.optional('MCP_RESOURCE_DOCUMENTATION');
   const config: Config = {

@@ -5,7 +5,10 @@
  * session id, error detail) and one record must not grow with a request. It never receives
  * tokens or headers: callers pass only what is safe to keep in a log file.
  */
-import type { LogThreshold } from './config.ts';
+/** The server log's levels, least severe first: LOG_LEVEL takes one of them (config.ts). */
+export const LOG_THRESHOLDS = ['debug', 'info', 'warn', 'error'] as const;
+
+export type LogThreshold = (typeof LOG_THRESHOLDS)[number];
 
 export type LogFields = Record<string, unknown>;
 
@@ -15,8 +18,6 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
 }
-
-const RANK: Readonly<Record<LogThreshold, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Longest string value kept whole; room for a stack trace, not for a request body. */
 export const MAX_LOGGED_CHARS = 1024;
@@ -78,9 +79,9 @@ function bound(value: unknown, budget: Budget, depth: number): unknown {
 
 /** A logger writing JSON lines to `write` (stderr by default) at or above `threshold`. */
 export function createLogger(threshold: LogThreshold, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const min = RANK[threshold];
+  const min = LOG_THRESHOLDS.indexOf(threshold);
   const emit = (level: LogThreshold, msg: string, fields?: LogFields): void => {
-    if (RANK[level] < min) return;
+    if (LOG_THRESHOLDS.indexOf(level) < min) return;
     const head = { time: new Date().toISOString(), level, msg: cutForLog(msg) };
     // The conventional keys come first and cannot be overwritten by a field.
     write(`${JSON.stringify(fields === undefined ? head : Object.assign({ ...head }, boundForLog(fields), head))}\n`);

@@ -1,7 +1,9 @@
 /**
- * Architecture checks over the source text (STYLE principles 1, 2, 12, 15): the direction of
- * imports between layers, the single reader of `process.env`, file sizes, the module header,
- * no `enum`/`namespace`, and the runtime dependency list. Imports are read with a small parser
+ * Architecture checks over the source text (STYLE principles 1, 2, 3, 12, 15): the direction of
+ * imports between layers (features see only the feature contract; protocol owns its Identity),
+ * one place for era-dependent wire codes, one UTF-8 decoder and one cursor codec, the single
+ * reader of `process.env`, file sizes, the module header, no `enum`/`namespace`, and the runtime
+ * dependency list. Imports are read with a small parser
  * of the ES import/export grammar, so multi-line and `import type` forms are covered.
  */
 import { test } from 'node:test';
@@ -130,6 +132,11 @@ test('STYLE 2: protocol/ never imports node:http, node:net, transport/, incident
   assert.deepEqual(bad, [], describe(bad));
 });
 
+test('STYLE 2: protocol/ never imports auth/: it owns the plain Identity it reads (issue 11)', () => {
+  const bad = importsOf('protocol').filter((i) => under(i.target, 'auth'));
+  assert.deepEqual(bad, [], describe(bad));
+});
+
 test('STYLE 2: transport/ never imports incidents/ (the composition root wires them)', () => {
   const bad = importsOf('transport').filter((i) => under(i.target, 'incidents'));
   assert.deepEqual(bad, [], describe(bad));
@@ -141,11 +148,45 @@ test('STYLE 2: incidents/ never sees HTTP, tokens or JSON-RPC envelopes', () => 
       isNodeModule(i.target, 'http') ||
       isNodeModule(i.target, 'net') ||
       under(i.target, 'transport') ||
-      (under(i.target, 'auth') && !(i.target === 'src/auth/principal.ts' && i.typeOnly)) ||
+      under(i.target, 'auth') ||
       i.target === 'src/protocol/messages.ts' ||
       i.target === 'src/protocol/dispatcher.ts',
   );
   assert.deepEqual(bad, [], describe(bad));
+});
+
+/** What a feature module may import from protocol/: the definitions it hands in and the domain errors it throws. */
+const FEATURE_CONTRACT = new Set(['src/protocol/definitions.ts', 'src/protocol/domain-errors.ts', 'src/protocol/identity.ts']);
+
+test('STYLE 2-3: incidents/ imports from protocol/ only the feature contract, never a JSON-RPC code (issue 11)', () => {
+  const bad = importsOf('incidents').filter((i) => under(i.target, 'protocol') && !FEATURE_CONTRACT.has(i.target));
+  assert.deepEqual(bad, [], describe(bad));
+});
+
+test('STYLE 3: the domain-error catalogue and the Identity type import nothing, so they hold no wire code', () => {
+  const bad = IMPORTS.filter((i) => i.from === 'src/protocol/domain-errors.ts' || i.from === 'src/protocol/identity.ts');
+  assert.deepEqual(bad, [], describe(bad));
+});
+
+test('STYLE 3: the era-dependent "resource not found" code is chosen in one place, protocol/wire-errors.ts (issue 11)', () => {
+  const users = FILES.filter((f) => f.name !== 'src/protocol/errors.ts' && f.text.includes('ErrorCode.ResourceNotFound')).map((f) => f.name);
+  assert.deepEqual(users, ['src/protocol/wire-errors.ts']);
+});
+
+/** Modules below every layer: any layer may use them, and they use none. */
+const SHARED_LEAVES = ['src/cursor.ts', 'src/utf8.ts'];
+
+test('STYLE 2: the shared leaf modules (cursor codec, UTF-8 decoder) import no src module', () => {
+  const bad = IMPORTS.filter((i) => SHARED_LEAVES.includes(i.from) && i.target.startsWith('src/'));
+  assert.deepEqual(bad, [], describe(bad));
+  for (const leaf of SHARED_LEAVES) assert.ok(FILES.some((f) => f.name === leaf), `${leaf} is missing`);
+});
+
+test('one strict UTF-8 decoder (src/utf8.ts) and one cursor codec (src/cursor.ts) in protocol/ and incidents/ (issue 11)', () => {
+  const decoders = FILES.filter((f) => f.text.includes('new TextDecoder(')).map((f) => f.name);
+  assert.deepEqual(decoders, ['src/utf8.ts']);
+  const cursors = FILES.filter((f) => /^src\/(protocol|incidents)\//.test(f.name) && f.text.includes("'base64url'")).map((f) => f.name);
+  assert.deepEqual(cursors, []);
 });
 
 test('STYLE 2: auth/ never imports transport/, incidents/ or protocol/ (except protocol/errors.ts)', () => {

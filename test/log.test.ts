@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createLogger, cutForLog, MAX_LOGGED_CHARS, MAX_RECORD_CHARS, silentLogger } from '../src/log.ts';
-import type { LogThreshold } from '../src/config.ts';
+import { createLogger, cutForLog, LOG_THRESHOLDS, MAX_LOGGED_CHARS, MAX_RECORD_CHARS, silentLogger, type LogThreshold } from '../src/log.ts';
 
 function capture(threshold: LogThreshold): { lines: string[]; logger: ReturnType<typeof createLogger> } {
   const lines: string[] = [];
@@ -55,6 +54,10 @@ test('line breaks inside messages and fields are escaped, so one call stays one 
   assert.equal((lines[0] as string).split('\n').length, 2);
   const record = JSON.parse(lines[0] as string) as Record<string, unknown>;
   assert.equal(record.msg, 'first\nsecond');
+});
+
+test('LOG_THRESHOLDS lists the four server log levels once, least severe first (config.ts LOG_LEVEL accepts exactly these)', () => {
+  assert.deepEqual(LOG_THRESHOLDS, ['debug', 'info', 'warn', 'error']);
 });
 
 const thresholds: Array<[LogThreshold, string[]]> = [

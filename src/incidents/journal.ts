@@ -9,6 +9,7 @@
  * the journal loses nothing, and a torn last line (never acknowledged) is dropped undecoded.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { decodeUtf8 } from '../utf8.ts';
 import { replaceFileAtomically } from './atomic-file.ts';
 import { formatIncidentFile } from './json-format.ts';
 import { parseIncident, type Incident } from './model.ts';
@@ -16,8 +17,6 @@ import { StoreLoadError } from './store.ts';
 
 /** Fewest journal entries before a compaction, so small stores are not rewritten on every write. */
 const COMPACT_MIN = 1024;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The journal that belongs to an incidents file. */
 export function journalPathFor(path: string): string {
@@ -32,8 +31,8 @@ export function journalPathFor(path: string): string {
 export function readJournal(bytes: Uint8Array, records: Map<string, Incident>, journalPath: string): number {
   let text: string;
   try {
-    // WHATWG Encoding "decode" with fatal: a malformed sequence is an error, never U+FFFD.
-    text = utf8.decode(bytes.subarray(0, completeLength(bytes)));
+    // Strict (utf8.ts, WHATWG Encoding "fatal"): a malformed sequence is an error, never U+FFFD.
+    text = decodeUtf8(bytes.subarray(0, completeLength(bytes)));
   } catch {
     throw new StoreLoadError(journalPath, undefined, 'the journal is not valid UTF-8');
   }

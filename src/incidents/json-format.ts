@@ -4,18 +4,17 @@
  * reports the first problem with its line. Pure functions: reading and writing the file is
  * json-store.ts's and atomic-file.ts's job.
  */
+import { decodeUtf8 } from '../utf8.ts';
 import type { Incident } from './model.ts';
 import { parseIncident } from './model.ts';
 import { StoreLoadError } from './store.ts';
-
-// RFC 8259 §8.1: JSON exchanged between systems MUST be UTF-8; reject invalid bytes, don't replace them.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Parses file bytes into records in ascending id order, or throws StoreLoadError. */
 export function parseIncidentFile(bytes: Uint8Array, path: string): Map<string, Incident> {
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    // RFC 8259 §8.1: UTF-8 only; invalid bytes are refused, not replaced (utf8.ts).
+    text = decodeUtf8(bytes);
   } catch {
     throw new StoreLoadError(path, undefined, 'the file is not valid UTF-8');
   }

@@ -6,7 +6,7 @@
  * quoting escapes every Unicode line terminator and bidi control (one-line.ts), stored data included.
  */
 import type { Completion, GetPromptResult, PromptDefinition } from '../protocol/definitions.ts';
-import { invalidParams } from '../protocol/errors.ts';
+import { InvalidArgument } from '../protocol/domain-errors.ts';
 import type { Incident } from './model.ts';
 import { compareNewestFirst, severityRank } from './model.ts';
 import { quoteOneLine } from './one-line.ts';
@@ -47,14 +47,14 @@ export function incidentPrompts(store: IncidentStore): PromptDefinition[] {
   ];
 }
 
-// MCP 2025-11-25 server/prompts.mdx: invalid arguments are -32602.
+// MCP 2025-11-25 server/prompts.mdx "Error Handling": an invalid argument (the core answers -32602).
 function parseFocus(received: string | undefined): Focus {
   // Clients often send "" for an optional argument left empty: that means the default.
   if (received === undefined || received === '') return 'severity';
   const focus = FOCUSES.find((allowed) => allowed === received);
   if (focus !== undefined) return focus;
-  throw invalidParams(`Invalid focus: ${JSON.stringify(received)}. Use "severity" or "patterns".`, {
-    argument: 'focus', allowed: [...FOCUSES], received,
+  throw new InvalidArgument('focus', `Invalid focus: ${JSON.stringify(received)}. Use "severity" or "patterns".`, {
+    allowed: [...FOCUSES], received,
   });
 }
 

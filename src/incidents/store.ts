@@ -1,9 +1,10 @@
 /**
  * The incident store contract, its error catalogue, and the pieces every implementation shares:
- * the opaque page cursor and the filter-then-page selection. Reads are synchronous views of
- * committed data; writes resolve once durable. Storage formats live in the implementations
- * (json-store.ts); nothing here does I/O.
+ * the opaque page cursor (one kind of the shared codec, cursor.ts) and the filter-then-page
+ * selection. Reads are synchronous views of committed data; writes resolve once durable. Storage
+ * formats live in the implementations (json-store.ts); nothing here does I/O.
  */
+import { cursorCodec } from '../cursor.ts';
 import type { Incident, Severity, Status } from './model.ts';
 import { isIncidentId } from './model.ts';
 
@@ -109,20 +110,17 @@ export class StoreCursorError extends Error {
   }
 }
 
-const CURSOR_PREFIX = 'before:';
-
 /** The cursor names the last id returned; ids only grow, so pages stay stable under inserts. */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(CURSOR_PREFIX + lastId, 'utf8').toString('base64url');
-}
+const BEFORE_ID = cursorCodec<string>({
+  prefix: 'before:',
+  write: (lastId) => lastId,
+  read: (id) => (isIncidentId(id) ? id : undefined),
+});
 
-/** The last id seen, or StoreCursorError for anything encodeCursor could not have produced. */
-export function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.slice(CURSOR_PREFIX.length);
-  if (!decoded.startsWith(CURSOR_PREFIX) || !isIncidentId(id) || encodeCursor(id) !== cursor) {
-    throw new StoreCursorError();
-  }
+/** The last id seen, or StoreCursorError for anything BEFORE_ID.encode could not have produced. */
+function lastIdOf(cursor: string): string {
+  const id = BEFORE_ID.decode(cursor);
+  if (id === undefined) throw new StoreCursorError();
   return id;
 }
 
@@ -143,14 +141,14 @@ export function selectPage(newestFirst: Iterable<Incident>, filter: IncidentFilt
   if (!Number.isInteger(page.limit) || page.limit < 1) {
     throw new TypeError(`page limit must be a positive integer, got ${page.limit}`);
   }
-  const before = page.cursor === undefined ? undefined : Number(decodeCursor(page.cursor));
+  const before = page.cursor === undefined ? undefined : Number(lastIdOf(page.cursor));
   const incidents: Incident[] = [];
   for (const incident of newestFirst) {
     if (before !== undefined && Number(incident.id) >= before) continue;
     if (!matchesFilter(incident, filter)) continue;
     if (incidents.length === page.limit) {
       const last = incidents[incidents.length - 1] as Incident;
-      return { incidents, nextCursor: encodeCursor(last.id) };
+      return { incidents, nextCursor: BEFORE_ID.encode(last.id) };
     }
     incidents.push(incident);
   }

@@ -4,7 +4,7 @@
  * Definitions carry their wire description, the scopes they need, and their behaviour as plain
  * async functions. They never see HTTP, JSON-RPC envelopes or tokens.
  */
-import type { Principal } from '../auth/principal.ts';
+import type { Identity } from './identity.ts';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -66,7 +66,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** What a feature may use while it serves one request. */
 export interface FeatureContext {
   /** The authenticated caller (or the fixture principal when auth is off). */
-  readonly principal: Principal;
+  readonly principal: Identity;
   /** Aborted by `notifications/cancelled` or when the client goes away. */
   readonly signal: AbortSignal;
   /** notifications/progress, sent only when the request carried a progressToken. */
@@ -133,10 +133,10 @@ export interface ResourceTemplateDefinition {
   list?(context: FeatureContext): Promise<ResourceDescription[]>;
   /**
    * False when the variables can never name a resource (a malformed id): read and subscribe then
-   * answer -32002 without calling `read`. Absent: every match may name one.
+   * answer "not found" (a NotFound, domain-errors.ts) without calling `read`. Absent: every match may name one.
    */
   accepts?(variables: Record<string, string>): boolean;
-  /** Reads one concrete resource (its variables passed `accepts`); undefined means "not found" (-32002). */
+  /** Reads one concrete resource (its variables passed `accepts`); undefined means "not found" (NotFound). */
   read(uri: string, variables: Record<string, string>, context: FeatureContext): Promise<ResourceContents[] | undefined>;
   /** Completers for the template's variables, by variable name. */
   complete?: Record<string, Completer>;
@@ -167,7 +167,7 @@ export interface PromptDefinition {
   description?: string;
   arguments?: PromptArgument[];
   requiredScopes: readonly string[];
-  /** Throw `invalidParams(...)` (protocol/errors.ts) for an argument value it cannot use. */
+  /** Throw an InvalidArgument (domain-errors.ts) for an argument value it cannot use. */
   get(args: Record<string, string>, context: FeatureContext): Promise<GetPromptResult>;
   /** Completers for the prompt's arguments, by argument name. */
   complete?: Record<string, Completer>;

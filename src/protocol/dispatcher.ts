@@ -2,17 +2,21 @@
  * The method dispatcher: a Map of plain descriptors `{method, params, handler}` (STYLE principle 6),
  * params validated by schemas compiled at start-up, each request run with its own AbortController
  * and turned into exactly one response, or none when it was cancelled
- * (basic/utilities/cancellation.mdx). It knows nothing of HTTP: the caller supplies the session,
- * the principal and the sink for related messages.
+ * (basic/utilities/cancellation.mdx). A handler's ProtocolError goes out as it is, a domain error
+ * as wire-errors.ts maps it for the request's era, anything else as -32603. It knows nothing of
+ * HTTP: the caller supplies the session, the caller's identity and the sink for related messages.
  */
-import type { Principal } from '../auth/principal.ts';
 import type { Logger } from '../log.ts';
 import { createFeatureContext, type RequestContext } from './context.ts';
 import type { JsonObject } from './definitions.ts';
+import { isKnownDomainError } from './domain-errors.ts';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, ProtocolError, invalidParams } from './errors.ts';
+import type { Identity } from './identity.ts';
 import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type Params } from './messages.ts';
 import { CancelledError, type MessageSink, type Session } from './session.ts';
 import { compileSchema, fieldName, type Validator } from './validation.ts';
+import type { Era } from './versions.ts';
+import { wireErrorFor } from './wire-errors.ts';
 
 /** One request method: its params schema and its handler. */
 export interface MethodDescriptor {
@@ -32,7 +36,8 @@ export interface NotificationDescriptor {
 /** What the transport knows about the request it hands over. */
 export interface RequestEnvironment {
   session: Session;
-  principal: Principal;
+  /** The caller; the transport's verified principal fits as it is. */
+  principal: Identity;
   /** Messages related to this request (progress, logs, server requests). */
   related: MessageSink;
   /**
@@ -44,6 +49,8 @@ export interface RequestEnvironment {
   closeStream?(retryMs: number | undefined): boolean;
   /** Correlation id for log lines about this request. */
   correlationId: string;
+  /** The request's era, which picks the wire code of a domain error; absent: legacy, the only era served yet. */
+  era?: Era;
 }
 
 interface Compiled<T> {
@@ -88,7 +95,7 @@ export class Dispatcher {
       return resultResponse(message.id, result);
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof CancelledError) return undefined;
-      return errorResponse(this.toWireError(error, message, env.correlationId), message.id);
+      return errorResponse(this.toWireError(error, message, env), message.id);
     } finally {
       env.session.end(message.id, controller);
     }
@@ -103,8 +110,9 @@ export class Dispatcher {
     entry.descriptor.handler(params, session);
   }
 
-  private toWireError(error: unknown, message: JsonRpcRequest, correlationId: string) {
+  private toWireError(error: unknown, message: JsonRpcRequest, { correlationId, era = 'legacy' }: RequestEnvironment) {
     if (error instanceof ProtocolError) return error.toJson();
+    if (isKnownDomainError(error)) return wireErrorFor(error, era).toJson();
     // STYLE principle 3: the cause goes to the log with a correlation id, never to the client.
     this.logger.error('handler failed', { correlationId, rpcMethod: message.method, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     return { code: ErrorCode.InternalError, message: INTERNAL_ERROR_MESSAGE, data: { correlationId } };

@@ -2,7 +2,7 @@
  * Wire errors: the JSON-RPC error codes this server sends and the one error class that carries
  * them. Everything thrown as a ProtocolError reaches the client as `{code, message, data?}`;
  * anything else thrown by a handler is an internal error whose cause is logged, never sent.
- * This module owns the code table; it does not decide HTTP statuses (see transport/reply.ts).
+ * This module owns the code table; it does not decide HTTP statuses (see transport/refusal.ts).
  */
 
 /** JSON-RPC 2.0 §5.1 and MCP 2025-11-25 schema.ts; each code's source is beside it. */

@@ -2,26 +2,41 @@
  * Cursor pagination for the list methods (MCP 2025-11-25 server/utilities/pagination.mdx): the
  * server picks the page size, cursors are opaque strings, a missing `nextCursor` ends the list,
  * and an invalid cursor gets -32602. Cursors encode a position in a list whose order is stable
- * (registration order, then ids ascending), so they stay valid across requests.
+ * (registration order, then ids ascending), so they stay valid across requests. Also the one
+ * recipe for a `…/list` method over a list fixed at start-up (tools, prompts, templates).
  */
+import { cursorCodec } from '../cursor.ts';
+import type { JsonObject } from './definitions.ts';
+import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
+import { constantResult, type Params } from './messages.ts';
 
-const PREFIX = 'p1:';
+/** Items per page of every list method (pagination.mdx: the server chooses). */
+export const PAGE_SIZE = 100;
 /** Offsets a cursor can carry: 0 to 999 999 999. */
 export const MAX_OFFSET = 999_999_999;
 
+/** schema.ts PaginatedRequestParams: an optional opaque `cursor`. */
+export const LIST_PARAMS: JsonObject = { type: 'object', properties: { cursor: { type: 'string' } } };
+
+const OFFSETS = cursorCodec<number>({
+  prefix: 'p1:',
+  write(offset) {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new TypeError(`A cursor offset must be an integer from 0 to ${MAX_OFFSET}, got ${offset}`);
+    return String(offset);
+  },
+  // Exactly what write gives: no sign, fraction, exponent, leading zero or padding.
+  read: (digits) => (/^(0|[1-9]\d{0,8})$/.test(digits) ? Number(digits) : undefined),
+});
+
 /** The cursor for `offset`; TypeError for an offset no cursor can carry (caller misuse). */
 export function encodeCursor(offset: number): string {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) throw new TypeError(`A cursor offset must be an integer from 0 to ${MAX_OFFSET}, got ${offset}`);
-  return Buffer.from(`${PREFIX}${offset}`, 'utf8').toString('base64url');
+  return OFFSETS.encode(offset);
 }
 
 /** The offset in a cursor made by encodeCursor, or 'invalid' for any other string. Never throws. */
 export function parseCursor(cursor: string): number | 'invalid' {
-  const text = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
-  // Exactly what encodeCursor writes: no sign, fraction, exponent, leading zero or padding.
-  return /^(0|[1-9]\d{0,8})$/.test(digits) && encodeCursor(Number(digits)) === cursor ? Number(digits) : 'invalid';
+  return OFFSETS.decode(cursor) ?? 'invalid';
 }
 
 /** Reads a cursor made by encodeCursor (absent: the first page); anything else is -32602 (pagination.mdx). */
@@ -33,7 +48,7 @@ export function decodeCursor(cursor: string | undefined): number {
 }
 
 /** A list result: `{[name]: page, nextCursor?}` (pagination.mdx: no nextCursor on the last page). */
-export function listResult(name: string, items: readonly unknown[], cursor: unknown, pageSize: number): { [key: string]: unknown } {
+export function listResult(name: string, items: readonly unknown[], cursor: unknown, pageSize = PAGE_SIZE): { [key: string]: unknown } {
   const { page, nextCursor } = paginate(items, cursor as string | undefined, pageSize);
   return nextCursor === undefined ? { [name]: page } : { [name]: page, nextCursor };
 }
@@ -45,4 +60,17 @@ export function paginate<T>(items: readonly T[], cursor: string | undefined, pag
   const end = start + pageSize;
   const page = items.slice(start, end);
   return end < items.length ? { page, nextCursor: encodeCursor(end) } : { page };
+}
+
+/**
+ * The `method` that lists `items` (fixed at start-up) under `name`, e.g. `tools/list` → `tools`.
+ * The first page, asked for on every connect, is one constant encoded once (STYLE principle 11).
+ */
+export function constantListMethod(method: string, name: string, items: readonly unknown[]): MethodDescriptor {
+  const firstPage = constantResult(listResult(name, items, undefined));
+  return {
+    method,
+    params: LIST_PARAMS,
+    handler: (params: Params) => (params.cursor === undefined ? firstPage : listResult(name, items, params.cursor)),
+  };
 }

@@ -5,11 +5,8 @@
 import type { JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
-import { constantResult } from './messages.ts';
-import { listResult } from './pagination.ts';
+import { constantListMethod } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
-
-const PAGE_SIZE = 100;
 
 export function promptMethods(registry: FeatureRegistry): MethodDescriptor[] {
   const wires: JsonObject[] = [...registry.prompts.values()].map((p) => {
@@ -19,15 +16,8 @@ export function promptMethods(registry: FeatureRegistry): MethodDescriptor[] {
     if (p.arguments !== undefined) wire.arguments = p.arguments;
     return wire;
   });
-  const firstPage = constantResult(listResult('prompts', wires, undefined, PAGE_SIZE));
   return [
-    {
-      method: 'prompts/list',
-      params: { type: 'object', properties: { cursor: { type: 'string' } } },
-      handler(params) {
-        return params.cursor === undefined ? firstPage : listResult('prompts', wires, params.cursor, PAGE_SIZE);
-      },
-    },
+    constantListMethod('prompts/list', 'prompts', wires),
     {
       method: 'prompts/get',
       params: {

@@ -1,25 +1,24 @@
 /**
  * resources/list, resources/templates/list, resources/read, resources/subscribe and
- * resources/unsubscribe (MCP 2025-11-25 server/resources.mdx). An unknown resource is -32002 with
- * the uri in `data`; read and subscribe ask the same question (registry.findResource), so a URI
- * that can never name a resource is refused by both. Subscriptions are per session; the registry
+ * resources/unsubscribe (MCP 2025-11-25 server/resources.mdx). An unknown resource is a NotFound
+ * (on the legacy path -32002 with the uri in `data`, wire-errors.ts); read and subscribe ask the
+ * same question (registry.findResource), so a URI that can never name a resource is refused by both. Subscriptions are per session; the registry
  * turns feature events into notifications/resources/updated for the sessions that asked.
  */
 import type { JsonObject, ResourceDescription } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
-import { ErrorCode, invalidParams, ProtocolError } from './errors.ts';
-import { constantResult, EMPTY_RESULT } from './messages.ts';
-import { listResult } from './pagination.ts';
+import { NotFound } from './domain-errors.ts';
+import { invalidParams } from './errors.ts';
+import { EMPTY_RESULT } from './messages.ts';
+import { constantListMethod, LIST_PARAMS, listResult } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 
-const PAGE_SIZE = 100;
 const MAX_SUBSCRIPTIONS = 256;
 const URI_PARAMS = { type: 'object', required: ['uri'], properties: { uri: { type: 'string', minLength: 1, maxLength: 2048 } } };
-const CURSOR_PARAMS = { type: 'object', properties: { cursor: { type: 'string' } } };
 
-function notFound(uri: string): ProtocolError {
-  // server/resources.mdx "Error Handling": resource not found → -32002, data {uri}.
-  return new ProtocolError(ErrorCode.ResourceNotFound, 'Resource not found', { uri });
+function notFound(uri: string): NotFound {
+  // server/resources.mdx "Error Handling": resource not found; its code depends on the era (wire-errors.ts).
+  return new NotFound('resource', uri);
 }
 
 function describe(resource: ResourceDescription): JsonObject {
@@ -38,14 +37,13 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
     if (t.mimeType !== undefined) wire.mimeType = t.mimeType;
     return wire;
   });
-  const firstTemplates = constantResult(listResult('resourceTemplates', templates, undefined, PAGE_SIZE));
   const requireKnown = (uri: string): void => {
     if (registry.findResource(uri) === undefined) throw notFound(uri);
   };
   return [
     {
       method: 'resources/list',
-      params: CURSOR_PARAMS,
+      params: LIST_PARAMS,
       async handler(params, context) {
         const all: JsonObject[] = [...registry.resources.values()].map(describe);
         for (const { definition } of registry.templates) {
@@ -53,17 +51,11 @@ export function resourceMethods(registry: FeatureRegistry): MethodDescriptor[] {
           if (!definition.requiredScopes.every((scope) => context.principal.scopes.has(scope))) continue;
           for (const resource of (await definition.list?.(context)) ?? []) all.push(describe(resource));
         }
-        return listResult('resources', all, params.cursor, PAGE_SIZE);
+        return listResult('resources', all, params.cursor);
       },
     },
-    {
-      method: 'resources/templates/list',
-      // checklist R6: still paginated per pagination.mdx and the schema.
-      params: CURSOR_PARAMS,
-      handler(params) {
-        return params.cursor === undefined ? firstTemplates : listResult('resourceTemplates', templates, params.cursor, PAGE_SIZE);
-      },
-    },
+    // checklist R6: still paginated per pagination.mdx and the schema.
+    constantListMethod('resources/templates/list', 'resourceTemplates', templates),
     {
       method: 'resources/read',
       params: URI_PARAMS,

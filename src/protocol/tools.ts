@@ -7,12 +7,9 @@
 import { ToolError, type CallToolResult, type JsonObject } from './definitions.ts';
 import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
-import { constantResult } from './messages.ts';
-import { listResult } from './pagination.ts';
+import { constantListMethod } from './pagination.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { fieldName } from './validation.ts';
-
-const PAGE_SIZE = 100;
 
 function toolError(message: string, structured?: JsonObject): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text: message }], isError: true };
@@ -21,16 +18,8 @@ function toolError(message: string, structured?: JsonObject): CallToolResult {
 }
 
 export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
-  const wires = [...registry.tools.values()].map((t) => t.wire);
-  const firstPage = constantResult(listResult('tools', wires, undefined, PAGE_SIZE));
   return [
-    {
-      method: 'tools/list',
-      params: { type: 'object', properties: { cursor: { type: 'string' } } },
-      handler(params) {
-        return params.cursor === undefined ? firstPage : listResult('tools', wires, params.cursor, PAGE_SIZE);
-      },
-    },
+    constantListMethod('tools/list', 'tools', [...registry.tools.values()].map((t) => t.wire)),
     {
       method: 'tools/call',
       // schema.ts CallToolRequestParams: name required, arguments an object; `task` is ignored

@@ -11,6 +11,13 @@ export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
 
 export const LATEST_VERSION: ProtocolVersion = SUPPORTED_VERSIONS[0];
 
+/**
+ * The two shapes of the protocol (MCP 2026-07-28 basic/versioning.mdx, dual-era servers):
+ * `legacy` is initialize and sessions (2025-11-25, 2025-06-18, 2025-03-26, all served today);
+ * `modern` is 2026-07-28, stateless, its version in each request's `_meta` (not served yet).
+ */
+export type Era = 'legacy' | 'modern';
+
 export function isSupportedVersion(value: string): value is ProtocolVersion {
   return (SUPPORTED_VERSIONS as readonly string[]).includes(value);
 }

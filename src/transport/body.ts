@@ -6,6 +6,7 @@
  * `Connection: close`. Slow senders are bounded by the server's `requestTimeout`, not here.
  */
 import type { IncomingMessage } from 'node:http';
+import { decodeUtf8 } from '../utf8.ts';
 
 /** Why a body was refused: over the limit, cut short, or not UTF-8. */
 export type BodyErrorKind = 'too-large' | 'truncated' | 'invalid-utf8';
@@ -27,11 +28,6 @@ const MESSAGES = {
   'invalid-utf8': 'Request body is not valid UTF-8',
 } as const satisfies Record<BodyErrorKind, string>;
 
-// RFC 8259 §8.1: "JSON text exchanged between systems that are not part of a closed ecosystem
-// MUST be encoded using UTF-8"; parsers "MAY ignore the presence of a byte order mark", so the
-// BOM is stripped (ignoreBOM: false) and any ill-formed sequence throws (fatal: true).
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
 // Content-Length = 1*DIGIT (RFC 9110 §8.6)
 const DIGITS = /^[0-9]+$/;
 
@@ -47,7 +43,8 @@ export function decodeChunks(chunks: Buffer[], total: number): string {
   if (sum !== total) throw new TypeError('total does not match the chunks');
   const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
   try {
-    return UTF8.decode(bytes);
+    // RFC 8259 §8.1 and MCP basic/index.mdx: strict UTF-8, BOM stripped (utf8.ts).
+    return decodeUtf8(bytes);
   } catch (cause) {
     throw new BodyError('invalid-utf8', { cause });
   }

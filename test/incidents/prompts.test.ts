@@ -1,13 +1,16 @@
 /**
  * Tests for src/incidents/prompts.ts: the triage_incidents prompt's description, its two focuses,
- * the empty cases, the -32602 answer for an unknown focus, and completion of the focus argument.
+ * the empty cases, the InvalidArgument for an unknown focus (-32602 on the wire), and completion of
+ * the focus argument.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { GetPromptResult, PromptDefinition } from '../../src/protocol/definitions.ts';
-import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
+import { InvalidArgument } from '../../src/protocol/domain-errors.ts';
+import { ErrorCode } from '../../src/protocol/errors.ts';
+import { wireErrorFor } from '../../src/protocol/wire-errors.ts';
 import { incidentPrompts } from '../../src/incidents/prompts.ts';
 import type { IncidentStore } from '../../src/incidents/store.ts';
 import { openJsonStore } from '../../src/incidents/json-store.ts';
@@ -97,13 +100,18 @@ describe('triage_incidents', () => {
     assert.match(userText(await prompt.get({}, featureContext())), /no unresolved incidents/);
   });
 
-  test('any other focus is -32602 naming the argument, the allowed values and what was received (server/prompts.mdx)', async (t) => {
+  test('any other focus is an InvalidArgument, -32602 naming the argument, the allowed values and what was received (server/prompts.mdx)', async (t) => {
     const prompt = triagePrompt((await openTempStore(t)).store);
-    await assert.rejects(prompt.get({ focus: 'Severity!' }, featureContext()), (error: unknown) => {
-      assert.ok(error instanceof ProtocolError);
-      assert.equal(error.code, ErrorCode.InvalidParams);
-      assert.match(error.message, /^Invalid focus: /);
-      assert.deepEqual(error.data, { argument: 'focus', allowed: ['severity', 'patterns'], received: 'Severity!' });
+    await assert.rejects(prompt.get({ focus: 'Severity!' }, featureContext()), (thrown: unknown) => {
+      // The feature throws a domain error; the core's one mapping gives the wire error, the same in both eras.
+      assert.ok(thrown instanceof InvalidArgument);
+      assert.equal(thrown.argument, 'focus');
+      for (const era of ['legacy', 'modern'] as const) {
+        const error = wireErrorFor(thrown, era);
+        assert.equal(error.code, ErrorCode.InvalidParams);
+        assert.match(error.message, /^Invalid focus: /);
+        assert.deepEqual(error.data, { argument: 'focus', allowed: ['severity', 'patterns'], received: 'Severity!' });
+      }
       return true;
     });
   });

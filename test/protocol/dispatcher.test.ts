@@ -1,11 +1,13 @@
 /**
  * Tests for src/protocol/dispatcher.ts with small inline descriptors: the -32601 / -32602 / -32600
- * / -32603 answers, ProtocolErrors passed through, internal causes logged and never sent,
+ * / -32603 answers, ProtocolErrors passed through, domain errors mapped per era, internal causes
+ * logged and never sent,
  * cancellation (notifications/cancelled, a closed connection), and in-flight id tracking.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Dispatcher, type MethodDescriptor } from '../../src/protocol/dispatcher.ts';
+import { InvalidArgument, NotFound } from '../../src/protocol/domain-errors.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { lifecycleNotifications } from '../../src/protocol/lifecycle.ts';
 import type { JsonRpcRequest, RequestId } from '../../src/protocol/messages.ts';
@@ -48,6 +50,20 @@ function build(extra: MethodDescriptor[] = []) {
       params: { type: 'object' },
       handler() {
         throw new ProtocolError(ErrorCode.ResourceNotFound, 'Resource not found', { uri: 'test://x' });
+      },
+    },
+    {
+      method: 'fail/not-found',
+      params: { type: 'object' },
+      async handler() {
+        throw new NotFound('resource', 'test://gone');
+      },
+    },
+    {
+      method: 'fail/argument',
+      params: { type: 'object' },
+      handler() {
+        throw new InvalidArgument('focus', 'Invalid focus: "x"', { allowed: ['a'] });
       },
     },
     {
@@ -110,6 +126,28 @@ describe('Dispatcher errors', () => {
     const error = errorOf(await call(dispatcher, openedSession(), 'fail/protocol'));
     assert.deepEqual(error, { code: -32002, message: 'Resource not found', data: { uri: 'test://x' } });
     assert.equal(logger.entries.length, 0);
+  });
+
+  test('a domain NotFound is -32002 with data.uri on the legacy path, the default era (MCP 2025-11-25 server/resources.mdx)', async () => {
+    const { dispatcher, logger } = build();
+    const error = errorOf(await call(dispatcher, openedSession(), 'fail/not-found'));
+    assert.deepEqual(error, { code: -32002, message: 'Resource not found', data: { uri: 'test://gone' } });
+    assert.equal(logger.entries.length, 0);
+  });
+
+  test('the same NotFound is -32602 on a modern request (MCP 2026-07-28 basic/index.mdx: -32002 MUST NOT)', async () => {
+    const { dispatcher } = build();
+    const env = { ...environment(openedSession()), era: 'modern' as const };
+    const response = await dispatcher.request(request(8, 'fail/not-found'), env);
+    assert.deepEqual(response, { jsonrpc: '2.0', id: 8, error: { code: -32602, message: 'Resource not found', data: { uri: 'test://gone' } } });
+  });
+
+  test('a domain InvalidArgument is -32602 naming the argument, with its details, in both eras (server/prompts.mdx)', async () => {
+    const { dispatcher } = build();
+    const expected = { code: -32602, message: 'Invalid focus: "x"', data: { argument: 'focus', allowed: ['a'] } };
+    assert.deepEqual(errorOf(await call(dispatcher, openedSession(), 'fail/argument')), expected);
+    const modern = await dispatcher.request(request(9, 'fail/argument'), { ...environment(openedSession()), era: 'modern' });
+    assert.deepEqual(modern, { jsonrpc: '2.0', id: 9, error: expected });
   });
 
   test('a plain Error is -32603 "Internal error" with a correlation id; the stack goes to the log only (STYLE principle 3)', async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Principal } from '../../src/auth/principal.ts';
-import type { LogFields, Logger } from '../../src/log.ts';
+import type { LogFields, Logger, LogThreshold } from '../../src/log.ts';
 import type { JsonObject } from '../../src/protocol/definitions.ts';
 import type { Dispatcher, RequestEnvironment } from '../../src/protocol/dispatcher.ts';
 import type { ErrorObject } from '../../src/protocol/errors.ts';
@@ -52,7 +52,7 @@ export function collectingSink(): CollectingSink {
 }
 
 export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
+  level: LogThreshold;
   msg: string;
   fields: LogFields | undefined;
 }

@@ -1,11 +1,14 @@
 /**
  * Tests for src/protocol/pagination.ts: cursor round trips, every kind of invalid cursor answered
- * with -32602 (server/utilities/pagination.mdx: SHOULD), and paging over a stable list.
+ * with -32602 (server/utilities/pagination.mdx: SHOULD), paging over a stable list, and the one
+ * recipe for a list method over a constant list.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
-import { decodeCursor, encodeCursor, paginate } from '../../src/protocol/pagination.ts';
+import { constantListMethod, decodeCursor, encodeCursor, LIST_PARAMS, paginate } from '../../src/protocol/pagination.ts';
+import { serializeMessage } from '../../src/protocol/messages.ts';
+import type { RequestContext } from '../../src/protocol/context.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -87,5 +90,30 @@ describe('paginate', () => {
     assertInvalidCursor(() => paginate(items, encodeCursor(251), 100), 'beyond end');
     assertInvalidCursor(() => paginate([], encodeCursor(1), 100), 'beyond an empty list');
     assert.deepEqual(paginate(items, encodeCursor(250), 100), { page: [] });
+  });
+});
+
+describe('constantListMethod', () => {
+  const items = Array.from({ length: 150 }, (_, i) => ({ name: `t${i}` }));
+  const descriptor = constantListMethod('things/list', 'things', items);
+  const run = (params: Record<string, unknown>) => descriptor.handler(params, {} as RequestContext);
+
+  test('describes the method with the PaginatedRequestParams schema (schema.ts)', () => {
+    assert.equal(descriptor.method, 'things/list');
+    assert.equal(descriptor.params, LIST_PARAMS);
+  });
+
+  test('answers the first page with one frozen constant, encoded once (STYLE principle 11)', async () => {
+    const first = await run({});
+    assert.equal(await run({}), first);
+    assert.ok(Object.isFrozen(first));
+    assert.deepEqual(first, { things: items.slice(0, 100), nextCursor: encodeCursor(100) });
+    const wire = serializeMessage({ jsonrpc: '2.0', id: 1, result: first });
+    assert.deepEqual(JSON.parse(wire), { jsonrpc: '2.0', id: 1, result: first });
+  });
+
+  test('answers later pages per cursor, the last without nextCursor, and a bad cursor with -32602 (pagination.mdx)', async () => {
+    assert.deepEqual(await run({ cursor: encodeCursor(100) }), { things: items.slice(100) });
+    assertInvalidCursor(() => run({ cursor: 'nope' }), 'bad cursor');
   });
 });
