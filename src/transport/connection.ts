@@ -2,11 +2,11 @@
  * Connection management under node:http (RFC 9112 §9): the graceful close of a connection the
  * server ends, the order of answers on a pipelined connection when the parser fails, and the
  * `100 Continue` invitation. It owns per-socket state (closing, answers in flight); it does not
- * decide statuses or compose bodies (reply.ts) and does not judge requests (gate.ts).
+ * decide statuses or compose bodies (refusal.ts, reply.ts) and does not judge requests (gate.ts).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { RejectionName } from './reply.ts';
+import type { Refusal } from './refusal.ts';
 
 /** How long, and how many bytes, a closing connection is read and discarded before it is dropped. */
 export const LINGER_MS = 2000;
@@ -21,12 +21,14 @@ const lingering = new WeakSet<Socket>();
 const inFlight = new WeakMap<Socket, Set<ServerResponse>>();
 
 /** Node's parser errors (and timeouts) by `code`, as the refusal that answers them; any other is malformed. */
-const PARSER_REFUSALS: ReadonlyMap<string, RejectionName> = new Map([
+const PARSER_REFUSALS: ReadonlyMap<string, Refusal> = new Map<string, Refusal>([
   // RFC 6585 §5; RFC 9110 §15.5.14; RFC 9110 §15.5.9.
-  ['HPE_HEADER_OVERFLOW', 'headersTooLarge'],
-  ['HPE_CHUNK_EXTENSIONS_OVERFLOW', 'bodyTooLarge'],
-  ['ERR_HTTP_REQUEST_TIMEOUT', 'requestTimeout'],
+  ['HPE_HEADER_OVERFLOW', { refusal: 'headersTooLarge' }],
+  ['HPE_CHUNK_EXTENSIONS_OVERFLOW', { refusal: 'bodyTooLarge' }],
+  ['ERR_HTTP_REQUEST_TIMEOUT', { refusal: 'requestTimeout' }],
 ]);
+const MALFORMED: Refusal = { refusal: 'malformedRequest' };
+const TIMED_OUT: Refusal = { refusal: 'requestTimeout' };
 
 /** True once the server has decided to close this connection (RFC 9112 §9.6: process nothing more). */
 export function isClosing(socket: Socket): boolean {
@@ -120,7 +122,7 @@ function afterAll(responses: readonly ServerResponse[], then: () => void): void 
  * its refusal, written only after every earlier answer on the connection (RFC 9112 §9.3.2:
  * responses in the order of the requests), then the connection closes gracefully.
  */
-export function onClientError(answer: (name: RejectionName) => Buffer): (error: NodeJS.ErrnoException, socket: Socket) => void {
+export function onClientError(answer: (refusal: Refusal) => Buffer): (error: NodeJS.ErrnoException, socket: Socket) => void {
   return (error, socket) => {
     // Node calls this again for every later chunk the failed parser sees: answer once.
     if (closing.has(socket) || socket.destroyed) return;
@@ -130,7 +132,7 @@ export function onClientError(answer: (name: RejectionName) => Buffer): (error: 
       // The timed-out request is in flight and must never run, so no lingering: answer if nothing
       // of any response is on the wire yet (as node does), then drop the connection at once.
       const started = [...(inFlight.get(socket) ?? [])].some((res) => res.headersSent);
-      if (!started) socket.write(answer('requestTimeout'));
+      if (!started) socket.write(answer(TIMED_OUT));
       return void socket.destroy();
     }
     // The requests received whole are answered first; one cut short by the failure never will be.
@@ -140,14 +142,14 @@ export function onClientError(answer: (name: RejectionName) => Buffer): (error: 
     afterAll(whole, () => {
       if (socket.destroyed) return;
       // RFC 9112 §2.2: a message the parser cannot read is 400 (malformedRequest) unless named above.
-      socket.write(answer(PARSER_REFUSALS.get(error.code ?? '') ?? 'malformedRequest'));
+      socket.write(answer(PARSER_REFUSALS.get(error.code ?? '') ?? MALFORMED));
       lingeringClose(socket);
     });
   };
 }
 
 /** Connection-level listeners of `server`: lingering closes, parser failures in order, 100-continue. */
-export function manageConnections(server: Server, answer: (name: RejectionName) => Buffer): void {
+export function manageConnections(server: Server, answer: (refusal: Refusal) => Buffer): void {
   server.on('connection', adoptConnection);
   server.on('clientError', onClientError(answer));
   // RFC 9110 §10.1.1: no `100 Continue` before the checks that may refuse the request; the POST

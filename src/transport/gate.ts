@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isAllowedAuthority, parseAuthority, type OriginPolicy } from './origin.ts';
-import type { RejectionName } from './reply.ts';
+import type { Refusal } from './refusal.ts';
 
 /** More header fields than any real client sends; 16 KiB (maxHeaderSize) bounds them anyway. */
 export const MAX_HEADER_FIELDS = 100;
@@ -27,7 +27,7 @@ const CHUNKED_ONLY = /^[ \t]*chunked[ \t]*$/i;
 const CHUNKED_LAST = /(?:^|,)[ \t]*chunked[ \t]*$/i;
 
 /** A request the router may serve, with its effective target; or the refusal that answers it. */
-export type GateVerdict = { readonly url: URL } | { readonly refusal: RejectionName };
+export type GateVerdict = { readonly url: URL } | Refusal;
 
 function hasDuplicateHeader(raw: readonly string[]): boolean {
   const seen = new Set<string>();
@@ -77,7 +77,7 @@ export function admit(req: IncomingMessage, policy: OriginPolicy): GateVerdict {
   const coding = req.headers['transfer-encoding'];
   if (coding !== undefined && !CHUNKED_ONLY.test(coding)) {
     // RFC 9112 §6.3: chunked not final → the length cannot be determined: 400; RFC 9112 §6.1: a coding we do not implement → 501.
-    return { refusal: CHUNKED_LAST.test(coding) ? 'unsupportedTransferCoding' : 'unframedBody' };
+    return CHUNKED_LAST.test(coding) ? { refusal: 'unsupportedTransferCoding' } : { refusal: 'unframedBody' };
   }
   return { url: target.url };
 }

@@ -3,7 +3,8 @@
  * gate every request passes (gate.ts: Host, target, duplicated headers, transfer coding), the
  * router (one MCP endpoint, `/mcp`, plus the Protected Resource Metadata documents), the checks
  * every /mcp request passes next (Origin, method, bearer token), one access-log line per request,
- * and a graceful close. Method handling lives in post.ts and get-delete.ts; connection.ts closes.
+ * and a graceful close. Stages return refusals; the router writes them (CORS only past the Origin
+ * check). Method handling lives in post.ts and get-delete.ts; connection.ts closes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,12 +15,18 @@ import { isClosing, manageConnections, trackResponse } from './connection.ts';
 import { admit } from './gate.ts';
 import { checkOrigin, corsHeaders, preflightHeaders } from './origin.ts';
 import { handlePost } from './post.ts';
-import { noContent, rawRejection, reject, writeText, type Headers } from './reply.ts';
+import { isRefusal, NO_CORS, type Refusal } from './refusal.ts';
+import { noContent, rawRefusal, refuse, writeText, type Headers } from './reply.ts';
 
 export const MCP_PATH = '/mcp';
 
 /** RFC 9110 §15.5.6: 405 carries Allow. */
 const MCP_ALLOW = 'GET, POST, DELETE, OPTIONS';
+
+const ORIGIN_FORBIDDEN: Refusal = { refusal: 'originForbidden' };
+const NOT_FOUND: Refusal = { refusal: 'notFound' };
+const SHUTTING_DOWN: Refusal = { refusal: 'shuttingDown' };
+const INTERNAL: Refusal = { refusal: 'internal' };
 
 export interface ServerTimeouts {
   /** Time to receive all request headers. */
@@ -32,28 +39,40 @@ export interface ServerTimeouts {
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
+/** /mcp: the Origin check, then its one refusal exit, with CORS for an allowed browser origin. */
 async function handleMcp(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext, record: RequestRecord): Promise<void> {
   // basic/transports.mdx: validate Origin on all connections (DNS rebinding; Host: gate.ts); 403 on a bad Origin.
   const origin = checkOrigin(req, ctx.origins);
-  if (origin === 'forbidden') return reject(res, 'originForbidden');
-  const cors = corsHeaders(origin === 'allowed' ? req.headers.origin : undefined);
-  if (req.method === 'OPTIONS') return noContent(res, origin === 'allowed' ? preflightHeaders(req.headers.origin as string) : { allow: MCP_ALLOW });
-  if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') return reject(res, 'methodNotAllowed', { ...cors, allow: MCP_ALLOW });
+  const allowed = origin === 'allowed' ? req.headers.origin : undefined;
+  const refusal = origin === 'forbidden' ? ORIGIN_FORBIDDEN : await serveMcp(req, res, url, ctx, record, allowed);
+  if (refusal !== undefined) refuse(res, refusal, { origin: allowed }, record);
+}
+
+/** The /mcp methods after the Origin check: preflight, then the bearer token, then the method's pipeline. */
+async function serveMcp(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext, record: RequestRecord, origin: string | undefined): Promise<Refusal | undefined> {
+  if (req.method === 'OPTIONS') return void noContent(res, origin !== undefined ? preflightHeaders(origin) : { allow: MCP_ALLOW });
+  if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') return { refusal: 'methodNotAllowed', allow: MCP_ALLOW };
   // basic/authorization.mdx: validate the token on every request, before processing it.
-  const principal = await authenticate(req, res, url, ctx, record, cors);
-  if (principal === undefined) return;
-  const request = { req, res, ctx, principal, record, cors };
+  const principal = await authenticate(req, url, ctx, record);
+  if (isRefusal(principal)) return principal;
+  const request = { req, res, ctx, principal, record, cors: corsHeaders(origin) };
   if (req.method === 'POST') return handlePost(request);
   if (req.method === 'GET') return handleGet(request);
   return handleDelete(request);
 }
 
-function handleMetadata(req: IncomingMessage, res: ServerResponse, body: string): void {
+function handleMetadata(req: IncomingMessage, res: ServerResponse, body: string): Refusal | undefined {
   // RFC 9728 §3: fetched without a token, possibly by browser clients: open CORS, cacheable.
   const headers: Headers = { 'access-control-allow-origin': '*', 'cache-control': 'public, max-age=3600' };
-  if (req.method === 'OPTIONS') return noContent(res, { ...headers, 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': 'MCP-Protocol-Version' });
-  if (req.method !== 'GET' && req.method !== 'HEAD') return reject(res, 'methodNotAllowed', { allow: 'GET, HEAD, OPTIONS' });
-  writeText(res, 200, body, headers);
+  if (req.method === 'OPTIONS') return void noContent(res, { ...headers, 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': 'MCP-Protocol-Version' });
+  if (req.method !== 'GET' && req.method !== 'HEAD') return { refusal: 'methodNotAllowed', allow: 'GET, HEAD, OPTIONS' };
+  return void writeText(res, 200, body, headers);
+}
+
+/** A path other than /mcp: a metadata document, or 404. */
+function handleOther(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext): Refusal | undefined {
+  if (ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)) return handleMetadata(req, res, ctx.metadata.body);
+  return NOT_FOUND;
 }
 
 function logRequest(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, path: string, started: bigint, record: RequestRecord): void {
@@ -74,7 +93,7 @@ export function createBareServer(timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): S
   });
   // Node drops header lines past maxHeadersCount silently (a hidden duplicate Authorization); keep all, refuse many.
   server.maxHeadersCount = 0;
-  manageConnections(server, rawRejection);
+  manageConnections(server, rawRefusal);
   return server;
 }
 
@@ -87,22 +106,20 @@ export function requestHandler(ctx: TransportContext): (req: IncomingMessage, re
     const started = process.hrtime.bigint();
     const record: RequestRecord = {};
     const verdict = admit(req, ctx.origins);
-    const url = 'url' in verdict ? verdict.url : new URL('http://target.invalid/');
+    const url = isRefusal(verdict) ? new URL('http://target.invalid/') : verdict.url;
     res.once('close', () => logRequest(ctx, req, res, url.pathname, started, record));
-    if (ctx.lifecycle.closing) return reject(res, 'shuttingDown', { 'retry-after': 1 });
-    if ('refusal' in verdict) {
-      record.reason = verdict.refusal;
-      return reject(res, verdict.refusal);
-    }
-    const route = url.pathname === MCP_PATH
-      ? handleMcp(req, res, url, ctx, record)
-      : ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)
-        ? Promise.resolve(handleMetadata(req, res, ctx.metadata.body))
-        : Promise.resolve(reject(res, 'notFound'));
-    route.catch((error: unknown) => {
+    // Refusals outside /mcp's pipeline are written at once (a closing one marks the socket before
+    // a pipelined request is handled), and without CORS.
+    const refusal = ctx.lifecycle.closing ? SHUTTING_DOWN
+      : isRefusal(verdict) ? verdict
+      : url.pathname !== MCP_PATH ? handleOther(req, res, url, ctx)
+      : undefined;
+    if (refusal !== undefined) return refuse(res, refusal, NO_CORS, record);
+    if (url.pathname !== MCP_PATH) return;
+    handleMcp(req, res, url, ctx, record).catch((error: unknown) => {
       // STYLE principle 3: an unexpected failure is logged, and the client gets a fixed message.
       ctx.logger.error('request failed', { path: url.pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-      if (!res.headersSent) reject(res, 'internal');
+      if (!res.headersSent) refuse(res, INTERNAL, NO_CORS, record);
       else res.destroy();
     });
   };

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { IncomingMessage } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { bodyPending, expectsContinue, LINGER_BYTES, LINGER_MS, manageConnections, trackResponse } from '../../src/transport/connection.ts';
-import { rawRejection } from '../../src/transport/reply.ts';
+import { rawRefusal } from '../../src/transport/reply.ts';
 import { loopbackServer } from '../helpers/loopback.ts';
 
 const { server, port } = await loopbackServer();
-manageConnections(server, rawRejection);
+manageConnections(server, rawRefusal);
 server.on('request', (req, res) => {
   trackResponse(req, res);
   // Answers without reading the body, after a delay for /slow (an answer still being worked on).

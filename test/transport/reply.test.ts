@@ -1,18 +1,19 @@
 /**
- * Tests of src/transport/reply.ts (STYLE principle 5: HTTP status and JSON-RPC code decided
- * together in one place; principle 3: no token, header, path or stack in a message). Every
- * REJECTIONS entry is written through reject() on a real node:http response and read back.
+ * Tests of src/transport/reply.ts on a real node:http response read back by a client: JSON
+ * bodies in one write with an exact Content-Length, 202/204, and refuse() writing exactly what
+ * refusal.ts maps for every kind (STYLE principle 5), with its log reason. The mapping itself is
+ * tested without a socket in refusal.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.ts';
+import type { RequestRecord } from '../../src/transport/context.ts';
+import { answerRefusal, NO_CORS, REFUSALS, type Refusal } from '../../src/transport/refusal.ts';
+import { accepted, noContent, rawRefusal, refuse, writeJson } from '../../src/transport/reply.ts';
 import { loopbackServer } from '../helpers/loopback.ts';
-import { accepted, noContent, rawRejection, reject, rejectMessage, REJECTIONS, writeJson, type Rejection, type RejectionName } from '../../src/transport/reply.ts';
+import { KINDS, SAMPLES } from './refusal-samples.ts';
 
 let handler: (res: ServerResponse) => void = (res) => res.end();
 const { port } = await loopbackServer((_req, res) => handler(res));
@@ -35,34 +36,44 @@ async function answer(write: (res: ServerResponse) => void): Promise<Answer> {
   return { status: response.statusCode ?? 0, headers: response.headers, body };
 }
 
-const NAMES = Object.keys(REJECTIONS) as RejectionName[];
-const JSONRPC_CODES = new Set<number>(Object.values(ErrorCode));
+const ORIGIN = 'http://localhost:6274';
 
-for (const name of NAMES) {
-  const { status, code, message } = REJECTIONS[name];
-  test(`STYLE 5: reject('${name}') answers ${status} with a JSON-RPC error ${code} and no id (checklist B8)`, async () => {
-    const got = await answer((res) => reject(res, name));
-    assert.equal(got.status, status);
+for (const kind of KINDS) {
+  const refusal: Refusal = SAMPLES[kind];
+  test(`STYLE 5: refuse() writes the ${REFUSALS[kind].status} that refusal.ts maps for ${kind}, headers and body included, and records its reason`, async () => {
+    const mapped = answerRefusal(refusal, { origin: ORIGIN });
+    const record: RequestRecord = {};
+    const got = await answer((res) => refuse(res, refusal, { origin: ORIGIN }, record));
+    assert.equal(got.status, mapped.status);
+    for (const [name, value] of Object.entries(mapped.headers)) assert.equal(got.headers[name], String(value), name);
     assert.equal(got.headers['content-type'], 'application/json');
     assert.equal(got.headers['content-length'], String(Buffer.byteLength(got.body)));
-    assert.equal(got.body, `{"jsonrpc":"2.0","error":{"code":${code},"message":${JSON.stringify(message)}}}`);
+    assert.deepEqual(JSON.parse(got.body), mapped.body);
+    assert.equal(record.reason, mapped.reason);
   });
 }
 
-test('STYLE 5: reject() with a known request id puts the id in the error response (JSON-RPC 2.0 §5)', async () => {
-  const { code, message } = REJECTIONS.rateLimited;
-  const numeric = await answer((res) => reject(res, 'rateLimited', { 'retry-after': 20 }, 7));
+test('STYLE 5: refuse() with a known request id puts the id in the error response (JSON-RPC 2.0 §5)', async () => {
+  const { code, message } = REFUSALS.rateLimited;
+  const numeric = await answer((res) => refuse(res, { refusal: 'rateLimited', retryAfter: 20, id: 7 }, NO_CORS, {}));
   assert.equal(numeric.status, 429);
   assert.equal(numeric.headers['retry-after'], '20');
   assert.equal(numeric.body, `{"jsonrpc":"2.0","id":7,"error":{"code":${code},"message":"${message}"}}`);
-  const text = await answer((res) => reject(res, 'rateLimited', {}, 'req-1'));
+  const text = await answer((res) => refuse(res, { refusal: 'rateLimited', retryAfter: 1, id: 'req-1' }, NO_CORS, {}));
   assert.equal(text.body, `{"jsonrpc":"2.0","id":"req-1","error":{"code":${code},"message":"${message}"}}`);
-  const zero = await answer((res) => reject(res, 'rateLimited', {}, 0));
+  const zero = await answer((res) => refuse(res, { refusal: 'rateLimited', retryAfter: 1, id: 0 }, NO_CORS, {}));
   assert.match(zero.body, /^\{"jsonrpc":"2.0","id":0,/);
 });
 
+test('checklist B8: refuse() without a request id writes no "id"', async () => {
+  const { code, message } = REFUSALS.unknownSession;
+  const got = await answer((res) => refuse(res, { refusal: 'unknownSession' }, NO_CORS, {}));
+  assert.equal(got.status, 404);
+  assert.equal(got.body, `{"jsonrpc":"2.0","error":{"code":${code},"message":${JSON.stringify(message)}}}`);
+});
+
 test('RFC 9110 §15.5.6: extra headers (Allow) are sent, but cannot change the content type or length', async () => {
-  const got = await answer((res) => reject(res, 'methodNotAllowed', { allow: 'GET, POST, DELETE', 'content-type': 'text/html', 'content-length': 1 }));
+  const got = await answer((res) => writeJson(res, 405, { jsonrpc: '2.0', error: { code: -32600, message: 'Method not allowed' } }, { allow: 'GET, POST, DELETE', 'content-type': 'text/html', 'content-length': 1 }));
   assert.equal(got.status, 405);
   assert.equal(got.headers.allow, 'GET, POST, DELETE');
   assert.equal(got.headers['content-type'], 'application/json');
@@ -84,13 +95,13 @@ test('noContent() is 204 with no body', async () => {
   assert.equal(got.body, '');
 });
 
-test('JSON-RPC 2.0 §5.1: rejectMessage() answers 400 with the given error, and the id only when known', async () => {
+test('JSON-RPC 2.0 §5.1: an invalid message is answered 400 with the given error, and the id only when known', async () => {
   const error = { code: ErrorCode.ParseError, message: 'Parse error' };
-  const noId = await answer((res) => rejectMessage(res, error));
+  const noId = await answer((res) => refuse(res, { refusal: 'invalidMessage', error }, NO_CORS, {}));
   assert.equal(noId.status, 400);
   assert.equal(noId.headers['content-type'], 'application/json');
   assert.equal(noId.body, '{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}}');
-  const withId = await answer((res) => rejectMessage(res, { code: ErrorCode.InvalidRequest, message: 'Invalid Request' }, 'x'));
+  const withId = await answer((res) => refuse(res, { refusal: 'invalidMessage', error: { code: ErrorCode.InvalidRequest, message: 'Invalid Request' }, id: 'x' }, NO_CORS, {}));
   assert.equal(withId.body, '{"jsonrpc":"2.0","id":"x","error":{"code":-32600,"message":"Invalid Request"}}');
 });
 
@@ -106,7 +117,7 @@ test('a rejection after the headers went out is dropped instead of throwing (the
   const got = await answer((res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     try {
-      reject(res, 'internal');
+      refuse(res, { refusal: 'internal' }, NO_CORS, {});
     } catch (error) {
       threw = error;
     }
@@ -117,49 +128,20 @@ test('a rejection after the headers went out is dropped instead of throwing (the
   assert.equal(got.body, 'data: x\n\n');
 });
 
-test('STYLE 3: no REJECTIONS message holds a path, a stack frame, an "Error:" prefix or a line break', () => {
-  for (const name of NAMES) {
-    const { message } = REJECTIONS[name];
-    assert.doesNotMatch(message, /Error:/, name);
-    assert.doesNotMatch(message, /(?:^|\n)\s*at |\bat \S+ \(|\bat (?:file|node):/, name);
-    assert.doesNotMatch(message, /(?:^|\s)(?:\/|\.{1,2}\/|~\/)[\w.-]|[A-Za-z]:\\|\.(?:ts|js|mjs|json)\b|node_modules|file:/, name);
-    assert.doesNotMatch(message, /[\r\n]/, name);
-    assert.ok(message.length > 0 && message.length <= 120, name);
-  }
-});
-
-test('STYLE 5: every rejection maps a 4xx/5xx status to a JSON-RPC error code from the one catalogue', () => {
-  for (const name of NAMES) {
-    const { status, code } = REJECTIONS[name];
-    assert.ok(status >= 400 && status <= 599, name);
-    assert.ok(JSONRPC_CODES.has(code), `${name}: ${code} is not in ErrorCode`);
-  }
-});
-
-test('fastify anchor (error catalogue): every REJECTIONS entry is used somewhere in src', () => {
-  const src = fileURLToPath(new URL('../../src', import.meta.url));
-  const text = (readdirSync(src, { recursive: true }) as string[])
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('reply.ts'))
-    .map((file) => readFileSync(join(src, file), 'utf8'))
-    .join('\n');
-  const unused = NAMES.filter((name) => !text.includes(`'${name}'`));
-  assert.deepEqual(unused, []);
-});
-
 test('RFC 9112 §9.6: a refusal marked close (431, 413, 501, framing, shutdown) is answered with Connection: close', async () => {
-  const closing = NAMES.filter((name) => (REJECTIONS[name] as Rejection).close === true);
-  assert.ok(['tooManyHeaders', 'bodyTooLarge', 'unsupportedTransferCoding', 'unframedBody', 'shuttingDown'].every((name) => closing.includes(name as RejectionName)));
-  for (const name of closing) {
-    const got = await answer((res) => reject(res, name));
-    assert.equal(got.headers.connection, 'close', name);
+  const closing = KINDS.filter((kind) => answerRefusal(SAMPLES[kind], NO_CORS).headers.connection === 'close');
+  assert.ok(['tooManyHeaders', 'bodyTooLarge', 'unsupportedTransferCoding', 'unframedBody', 'shuttingDown'].every((kind) => closing.includes(kind as (typeof KINDS)[number])));
+  for (const kind of closing) {
+    const got = await answer((res) => refuse(res, SAMPLES[kind], NO_CORS, {}));
+    assert.equal(got.headers.connection, 'close', kind);
   }
 });
 
-test('RFC 9112 §2.2: rawRejection is the whole answer as bytes, for a request the parser refused (no response object)', () => {
+test('RFC 9112 §2.2: rawRefusal is the whole answer as bytes, for a request the parser refused (no response object)', () => {
   assert.equal(
-    rawRejection('malformedRequest').toString('latin1'),
+    rawRefusal({ refusal: 'malformedRequest' }).toString('latin1'),
     'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: 89\r\n\r\n{"jsonrpc":"2.0","error":{"code":-32600,"message":"Bad request: malformed HTTP message"}}',
   );
-  assert.match(rawRejection('requestTimeout').toString('latin1'), /^HTTP\/1\.1 408 Request Timeout\r\n/);
-  assert.match(rawRejection('headersTooLarge').toString('latin1'), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+  assert.match(rawRefusal({ refusal: 'requestTimeout' }).toString('latin1'), /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.match(rawRefusal({ refusal: 'headersTooLarge' }).toString('latin1'), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
 });
