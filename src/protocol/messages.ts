@@ -134,6 +134,11 @@ export function constantResult<T extends Params>(result: T): T {
   return Object.freeze(result);
 }
 
+/** True for a result made by constantResult (encoded once at start-up). */
+export function isConstantResult(result: object): boolean {
+  return preserialized.has(result);
+}
+
 /** The wire text of one message: one JSON.stringify, or a splice for a constant result. */
 export function serializeMessage(message: JsonRpcMessage): string {
   if ('result' in message) {

@@ -1,0 +1,45 @@
+/**
+ * How a result is dressed for the modern era (MCP 2026-07-28): `resultType: "complete"` on every
+ * result (basic/index.mdx "Result Responses"), the server's identity in each result's `_meta`
+ * ("Per-response protocol fields", SHOULD), and `ttlMs` + `cacheScope` on the cacheable ones
+ * (server/utilities/caching.mdx). Legacy results never pass through here, so none of these fields
+ * reach a 2025 client. Constant results are dressed once and stay pre-encoded.
+ */
+import { META_KEYS } from './envelope.ts';
+import { constantResult, isConstantResult, type Params } from './messages.ts';
+
+/** caching.mdx "Cacheable Results": how long a result stays fresh and who may share it. */
+export interface CacheHint {
+  /** Non-negative integer milliseconds (schema.json types it integer); 0 is stale at once. */
+  readonly ttlMs: number;
+  /** `public`: the same for every caller; `private`: only within the same authorization. */
+  readonly cacheScope: 'public' | 'private';
+}
+
+/** schema.ts Implementation, as `io.modelcontextprotocol/serverInfo` carries it. */
+export interface ServerImplementation {
+  readonly name: string;
+  readonly version: string;
+  readonly title?: string;
+}
+
+/** Dressed copies of constant results, made once each (a constant result always has one method). */
+const dressedConstants = new WeakMap<object, Params>();
+
+function dress(result: Params, serverInfo: ServerImplementation, cache: CacheHint | undefined): Params {
+  const given = result._meta;
+  const meta: Params = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given } : {};
+  meta[META_KEYS.serverInfo] = serverInfo;
+  return { resultType: 'complete', ...result, ...cache, _meta: meta };
+}
+
+/**
+ * The modern form of `result`: a new object (or, for a constant result, its one dressed constant).
+ * `cache` is given for the six cacheable results only (caching.mdx), never for the others.
+ */
+export function modernResult(result: Params, serverInfo: ServerImplementation, cache: CacheHint | undefined): Params {
+  if (!isConstantResult(result)) return dress(result, serverInfo, cache);
+  let dressed = dressedConstants.get(result);
+  if (dressed === undefined) dressedConstants.set(result, (dressed = constantResult(dress(result, serverInfo, cache))));
+  return dressed;
+}
