@@ -61,12 +61,13 @@ async function main(): Promise<void> {
   const port = issuerPort(env);
   const issuer = await startDevIssuer({ host: '127.0.0.1', port });
   const { config, logger } = configure({ ...env, OKTA_ISSUER: issuer.issuer, OKTA_AUDIENCE: issuer.audience, OKTA_DOMAIN: undefined }, warnings);
-  const running = await startServer(config, { logger });
-  const token = await issuer.mint({ expiresIn: 12 * 3600 });
-  process.stdout.write(banner(running.url, issuer, port, config.incidentsFile, token));
+  // Signals are handled from before the banner: a SIGINT that follows it at once is not fatal.
+  const running = startServer(config, { logger });
   stopOnSignals(logger, async (graceMs) => {
-    await Promise.all([running.close(graceMs), issuer.close()]);
+    await Promise.all([running.then((server) => server.close(graceMs)), issuer.close()]);
   });
+  const token = await issuer.mint({ expiresIn: 12 * 3600 });
+  process.stdout.write(banner((await running).url, issuer, port, config.incidentsFile, token));
 }
 
 main().catch((error: unknown) => {

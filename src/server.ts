@@ -10,8 +10,10 @@ import { configure, stopOnSignals } from './entry.ts';
 async function main(): Promise<void> {
   const { env, warnings } = readEnvironment();
   const { config, logger } = configure(env, warnings);
-  const running = await startServer(config, { logger });
-  stopOnSignals(logger, (graceMs) => running.close(graceMs));
+  // Signals are handled from before the first log line: a SIGINT that follows it at once is not fatal.
+  const running = startServer(config, { logger });
+  stopOnSignals(logger, async (graceMs) => (await running).close(graceMs));
+  await running;
 }
 
 main().catch((error: unknown) => {
