@@ -9,7 +9,7 @@ import { metadataPaths, protectedResourceMetadata } from './auth/metadata.ts';
 import type { BearerVerifier } from './auth/principal.ts';
 import { defaultPublicUrl } from './config.ts';
 import type { Logger } from './log.ts';
-import { createProtocolCore } from './protocol/core.ts';
+import { createProtocolCore, type ProtocolCore } from './protocol/core.ts';
 import type { FeatureSet, ResourceEvents } from './protocol/definitions.ts';
 import type { ServerIdentity } from './protocol/lifecycle.ts';
 import { FeatureRegistry } from './protocol/registry.ts';
@@ -55,6 +55,8 @@ export interface RunningMcpServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /** The dispatcher and registry serving it: every method's descriptor is there. */
+  readonly core: ProtocolCore;
   readonly sessions: SessionTable;
   /** Stops accepting, ends listening streams, lets in-flight requests finish for up to `graceMs`, then ends the sessions. */
   close(graceMs?: number): Promise<void>;
@@ -87,7 +89,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
     keptStreams: 16,
   });
-  registry.attachListeners(() => sessions.listeners());
+  registry.attachSessions(() => sessions.listeners());
 
   const server = createBareServer(options.timeouts);
   server.listen(options.port, options.host);
@@ -100,9 +102,11 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     knownScopes: options.scopes,
     sessions,
     origins: { allowedOrigins: options.allowedOrigins, publicHost: new URL(publicUrl).host, port: () => port },
-    toolLimiter: new RateLimiter(options.toolRateLimit),
-    // A bucket apart from tool calls: reconnecting spends no tool budget, and tool calls never block a reconnect.
-    initializeLimiter: new RateLimiter(options.toolRateLimit),
+    limiters: {
+      tool: new RateLimiter(options.toolRateLimit),
+      // A bucket apart from tool calls: reconnecting spends no tool budget, and tool calls never block a reconnect.
+      session: new RateLimiter(options.toolRateLimit),
+    },
     logger: options.logger,
     maxBodyBytes: options.maxBodyBytes,
     retryMs: options.retryMs ?? 1000,
@@ -129,5 +133,5 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     })();
     return closing;
   };
-  return { url: defaultPublicUrl(options.host, port), port, server, sessions, close };
+  return { url: defaultPublicUrl(options.host, port), port, server, core, sessions, close };
 }

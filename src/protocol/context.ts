@@ -1,18 +1,32 @@
 /**
  * The context a handler works with: the FeatureContext that tools, resources and prompts see,
- * plus the session and request for protocol handlers. Progress goes out only for requests that
+ * plus the request's state (request-state.ts) and, on the legacy path, its session for the
+ * methods that change it. Everything a feature learns of its peer comes from the RequestState,
+ * so a modern request (no session) serves them alike. Progress goes out only for requests that
  * carried a progressToken, and only while they run (basic/utilities/progress.mdx); log messages
- * only at or above the session's level (server/utilities/logging.mdx).
+ * only at or above the request's level (server/utilities/logging.mdx).
  */
 import type { FeatureContext, JsonObject, LogLevel } from './definitions.ts';
 import type { RequestEnvironment } from './dispatcher.ts';
-import type { JsonRpcRequest, RequestId } from './messages.ts';
-import type { MessageSink, Session } from './session.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
+import type { JsonRpcRequest, RequestId } from './messages.ts';
+import { passesLogLevel, type RequestState } from './request-state.ts';
+import type { MessageSink, Session } from './session.ts';
 
 export interface RequestContext extends FeatureContext {
-  readonly session: Session;
+  readonly state: RequestState;
+  /** The legacy session; undefined on a modern request. Only legacy-only methods use it (legacySession). */
+  readonly session: Session | undefined;
   readonly requestId: RequestId;
+}
+
+/**
+ * The session of a request to a legacy-only method. The dispatcher serves such a method only on
+ * the legacy path, which always has one: a missing session is a programming error (-32603).
+ */
+export function legacySession(context: RequestContext): Session {
+  if (context.session === undefined) throw new TypeError('A legacy-only method ran without a session');
+  return context.session;
 }
 
 function progressToken(message: JsonRpcRequest): string | number | undefined {
@@ -40,15 +54,16 @@ function requestRefusal(method: string, capabilities: JsonObject, related: Messa
 }
 
 export function createFeatureContext(message: JsonRpcRequest, env: RequestEnvironment, signal: AbortSignal): RequestContext {
-  const { session, related } = env;
+  const { state, session, related } = env;
   const token = progressToken(message);
   let lastProgress = -Infinity;
   return {
+    state,
     session,
     requestId: message.id,
-    principal: env.principal,
+    principal: state.identity,
     signal,
-    clientCapabilities: session.clientCapabilities,
+    clientCapabilities: state.clientCapabilities,
     progress(progress: number, total?: number, text?: string): void {
       // progress.mdx: progress MUST increase, and stops once the request completes.
       if (token === undefined || signal.aborted || !(progress > lastProgress)) return;
@@ -59,13 +74,15 @@ export function createFeatureContext(message: JsonRpcRequest, env: RequestEnviro
       related.send({ jsonrpc: '2.0', method: 'notifications/progress', params });
     },
     log(level: LogLevel, data: unknown, logger?: string): void {
-      if (signal.aborted || !session.wantsLog(level)) return;
+      if (signal.aborted || !passesLogLevel(state.logLevel, level)) return;
       const params: JsonObject = logger === undefined ? { level, data } : { level, logger, data };
       related.send({ jsonrpc: '2.0', method: 'notifications/message', params });
     },
     request(method: string, params?: JsonObject): Promise<JsonObject> {
-      const refusal = requestRefusal(method, session.clientCapabilities, related);
+      const refusal = requestRefusal(method, state.clientCapabilities, related);
       if (refusal !== undefined) return Promise.reject(new ProtocolError(ErrorCode.InvalidRequest, refusal));
+      // Server-to-client requests ride a legacy session; a modern request's own come with multi round-trip requests.
+      if (session === undefined) return Promise.reject(new ProtocolError(ErrorCode.InvalidRequest, 'Requests to the client need a session'));
       return session.outbound.request(method, params, (m) => related.send(m), { signal });
     },
     closeStream(retryMs?: number): boolean {

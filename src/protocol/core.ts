@@ -1,11 +1,15 @@
 /**
  * The protocol core in one piece: a FeatureRegistry and the server's identity in, a Dispatcher
- * serving every MCP method out. This is the seam the transport uses; feature modules never see it.
+ * serving every MCP method out, each method one descriptor (method.ts). The server capabilities
+ * are derived from those descriptors (basic/lifecycle.mdx: declare what you serve), so a method
+ * registered is a capability declared and the other way round. This is the seam the transport
+ * uses; feature modules never see it.
  */
 import type { Logger } from '../log.ts';
 import { completionMethods } from './completion.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { lifecycleMethods, lifecycleNotifications, type ServerIdentity } from './lifecycle.ts';
+import { lifecycleMethods, lifecycleNotifications, loggingMethods, type ServerIdentity } from './lifecycle.ts';
+import { serverCapabilities } from './method.ts';
 import { promptMethods } from './prompts.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { resourceMethods } from './resources.ts';
@@ -18,12 +22,14 @@ export interface ProtocolCore {
 
 /** Builds the dispatcher once, at start-up, for exactly the features registered. */
 export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger): ProtocolCore {
-  const methods = [
-    ...lifecycleMethods(identity, registry.capabilities()),
+  const served = [
+    ...loggingMethods(),
     ...(registry.tools.size > 0 ? toolMethods(registry) : []),
     ...(registry.hasResources ? resourceMethods(registry) : []),
     ...(registry.prompts.size > 0 ? promptMethods(registry) : []),
     ...completionMethods(registry),
   ];
+  const capabilities = serverCapabilities(served, 'legacy');
+  const methods = [...lifecycleMethods(identity, capabilities), ...served];
   return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry };
 }

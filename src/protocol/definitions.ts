@@ -78,7 +78,7 @@ export interface FeatureContext {
    * with a ProtocolError when the client answers with an error or does not answer in time.
    */
   request(method: string, params?: JsonObject): Promise<JsonObject>;
-  /** The capabilities the client declared in `initialize`. */
+  /** The capabilities the client declared (RequestState: in `initialize` on the legacy path). */
   readonly clientCapabilities: JsonObject;
   /**
    * Closes the connection carrying this request's answer after a `retry` hint (ms; the server's

@@ -1,43 +1,31 @@
 /**
- * The method dispatcher: a Map of plain descriptors `{method, params, handler}` (STYLE principle 6),
- * params validated by schemas compiled at start-up, each request run with its own AbortController
- * and turned into exactly one response, or none when it was cancelled
+ * The method dispatcher: a Map of plain descriptors (method.ts, STYLE principle 6). A request is
+ * first admitted: matched to its descriptor, checked against the eras it serves, its params
+ * validated by the schema compiled at start-up, and its scopes computed from them; the transport
+ * checks those scopes and the descriptor's rate-limit class before running it. Each run has its
+ * own AbortController and turns into exactly one response, or none when it was cancelled
  * (basic/utilities/cancellation.mdx). A handler's ProtocolError goes out as it is, a domain error
  * as wire-errors.ts maps it for the request's era, anything else as -32603. It knows nothing of
- * HTTP: the caller supplies the session, the caller's identity and the sink for related messages.
+ * HTTP: the caller supplies the request state, the legacy session and the sink for related messages.
  */
 import type { Logger } from '../log.ts';
-import { createFeatureContext, type RequestContext } from './context.ts';
+import { createFeatureContext } from './context.ts';
 import type { JsonObject } from './definitions.ts';
 import { isKnownDomainError } from './domain-errors.ts';
-import { ErrorCode, INTERNAL_ERROR_MESSAGE, ProtocolError, invalidParams } from './errors.ts';
-import type { Identity } from './identity.ts';
-import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse, type Params } from './messages.ts';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE, ProtocolError, invalidParams, type ErrorObject } from './errors.ts';
+import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from './messages.ts';
+import { checkDescriptor, type RegisteredMethod, type RegisteredNotification } from './method.ts';
+import type { RequestState } from './request-state.ts';
 import { CancelledError, type MessageSink, type Session } from './session.ts';
-import { compileSchema, fieldName, type Validator } from './validation.ts';
-import type { Era } from './versions.ts';
+import { fieldName } from './validation.ts';
 import { wireErrorFor } from './wire-errors.ts';
-
-/** One request method: its params schema and its handler. */
-export interface MethodDescriptor {
-  method: string;
-  /** JSON Schema of `params` (absent params are validated as `{}`). */
-  params: JsonObject;
-  handler(params: Params, context: RequestContext): Promise<JsonObject> | JsonObject;
-}
-
-/** One notification method; invalid ones are ignored (cancellation.mdx: SHOULD ignore malformed). */
-export interface NotificationDescriptor {
-  method: string;
-  params: JsonObject;
-  handler(params: Params, session: Session): void;
-}
 
 /** What the transport knows about the request it hands over. */
 export interface RequestEnvironment {
-  session: Session;
-  /** The caller; the transport's verified principal fits as it is. */
-  principal: Identity;
+  /** The peer facts: from the session on the legacy path, from `_meta` on the modern one. */
+  state: RequestState;
+  /** The legacy session; undefined on a modern request. */
+  session: Session | undefined;
   /** Messages related to this request (progress, logs, server requests). */
   related: MessageSink;
   /**
@@ -49,70 +37,122 @@ export interface RequestEnvironment {
   closeStream?(retryMs: number | undefined): boolean;
   /** Correlation id for log lines about this request. */
   correlationId: string;
-  /** The request's era, which picks the wire code of a domain error; absent: legacy, the only era served yet. */
-  era?: Era;
 }
 
-interface Compiled<T> {
-  descriptor: T;
-  validate: Validator;
+/**
+ * A request matched to its descriptor before anything runs: what the transport checks (`scopes`,
+ * the descriptor's rate-limit class) before it runs it. Admitted: its params are valid and
+ * `scopes` are what they need. Not admitted: `error` answers it and nothing will run, so it needs
+ * no scope; `descriptor` is still there when the method is known.
+ */
+export type Admission =
+  | { readonly descriptor: RegisteredMethod; readonly params: JsonObject; readonly scopes: readonly string[]; readonly error?: undefined }
+  | { readonly descriptor: RegisteredMethod | undefined; readonly scopes: readonly string[]; readonly error: ErrorObject };
+
+const NOTHING_RUNS: readonly string[] = [];
+
+export interface AdmittedNotification {
+  readonly descriptor: RegisteredNotification;
+  readonly params: JsonObject;
+  readonly scopes: readonly string[];
 }
 
 export class Dispatcher {
-  private readonly methods = new Map<string, Compiled<MethodDescriptor>>();
-  private readonly notifications = new Map<string, Compiled<NotificationDescriptor>>();
+  private readonly methods = new Map<string, RegisteredMethod>();
+  private readonly notifications = new Map<string, RegisteredNotification>();
 
-  constructor(methods: readonly MethodDescriptor[], notifications: readonly NotificationDescriptor[], private readonly logger: Logger) {
-    for (const descriptor of methods) this.methods.set(descriptor.method, { descriptor, validate: compileSchema(descriptor.params) });
-    for (const descriptor of notifications) this.notifications.set(descriptor.method, { descriptor, validate: compileSchema(descriptor.params) });
+  /** Registers every descriptor; one without scopes, eras or rate-limit class, or a duplicate, is a TypeError. */
+  constructor(methods: readonly RegisteredMethod[], notifications: readonly RegisteredNotification[], private readonly logger: Logger) {
+    for (const descriptor of methods) this.register(this.methods, descriptor);
+    for (const descriptor of notifications) this.register(this.notifications, descriptor);
+  }
+
+  private register<D extends RegisteredMethod | RegisteredNotification>(table: Map<string, D>, descriptor: D): void {
+    checkDescriptor(descriptor);
+    if (this.methods.has(descriptor.method) || this.notifications.has(descriptor.method)) throw new TypeError(`Method ${descriptor.method} is registered twice`);
+    table.set(descriptor.method, descriptor);
   }
 
   hasMethod(method: string): boolean {
     return this.methods.has(method);
   }
 
-  /** Runs one request; resolves to its response, or undefined when it was cancelled. */
-  async request(message: JsonRpcRequest, env: RequestEnvironment): Promise<JsonRpcResponse | undefined> {
-    const entry = this.methods.get(message.method);
-    // JSON-RPC 2.0 §5.1: the method does not exist / is not available.
-    if (entry === undefined) return errorResponse({ code: ErrorCode.MethodNotFound, message: `Method not found: ${message.method}` }, message.id);
-    const params = message.params ?? {};
-    const problem = entry.validate(params);
-    if (problem !== undefined) {
-      const error = invalidParams(`Invalid params: ${fieldName(problem.field, 'params')} ${problem.message}`, { field: problem.field, problem: problem.message });
-      return errorResponse(error.toJson(), message.id);
+  /** Every registered request descriptor. */
+  requestMethods(): Iterable<RegisteredMethod> {
+    return this.methods.values();
+  }
+
+  /** Every registered notification descriptor. */
+  notificationMethods(): Iterable<RegisteredNotification> {
+    return this.notifications.values();
+  }
+
+  /** Matches a request to its descriptor and validates its params, for the `era` it arrived in. */
+  admit(message: JsonRpcRequest, era: RequestState['era']): Admission {
+    const descriptor = this.methods.get(message.method);
+    // JSON-RPC 2.0 §5.1: the method does not exist / is not available (in this era).
+    if (descriptor === undefined || !descriptor.eras.includes(era)) return { descriptor: undefined, scopes: NOTHING_RUNS, error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${message.method}` } };
+    const parsed = descriptor.params.parse(message.params ?? {});
+    if (!parsed.ok) {
+      const { field, message: problem } = parsed.problem;
+      return { descriptor, scopes: NOTHING_RUNS, error: invalidParams(`Invalid params: ${fieldName(field, 'params')} ${problem}`, { field, problem }).toJson() };
     }
+    return { descriptor, params: parsed.value, scopes: descriptor.scopes(parsed.value) };
+  }
+
+  /** Admits and runs one request; resolves to its response, or undefined when it was cancelled. */
+  request(message: JsonRpcRequest, env: RequestEnvironment): Promise<JsonRpcResponse | undefined> {
+    return this.run(message, this.admit(message, env.state.era), env);
+  }
+
+  /** Runs an admitted request (or answers one that was not); undefined when it was cancelled. */
+  async run(message: JsonRpcRequest, admission: Admission, env: RequestEnvironment): Promise<JsonRpcResponse | undefined> {
+    if (admission.error !== undefined) return errorResponse(admission.error, message.id);
     const controller = new AbortController();
     // basic/index.mdx: an id is not reused in a session; one already in flight is -32600 (docs/decisions.md B3).
-    if (!env.session.begin(message.id, controller)) {
+    if (env.session !== undefined && !env.session.begin(message.id, controller)) {
       return errorResponse({ code: ErrorCode.InvalidRequest, message: 'Request id is already in use by a request in progress' }, message.id);
     }
     env.onDisconnect?.((reason) => controller.abort(reason));
     try {
       const context = createFeatureContext(message, env, controller.signal);
-      const result = await entry.descriptor.handler(params, context);
+      const result = await admission.descriptor.handler(admission.params, context);
       if (controller.signal.aborted) return undefined;
       return resultResponse(message.id, result);
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof CancelledError) return undefined;
       return errorResponse(this.toWireError(error, message, env), message.id);
     } finally {
-      env.session.end(message.id, controller);
+      env.session?.end(message.id, controller);
     }
   }
 
-  /** Runs one notification; unknown and malformed notifications are dropped (no response exists). */
-  notification(message: JsonRpcNotification, session: Session): void {
-    const entry = this.notifications.get(message.method);
-    if (entry === undefined) return;
-    const params = message.params ?? {};
-    if (entry.validate(params) !== undefined) return;
-    entry.descriptor.handler(params, session);
+  /**
+   * Matches a legacy notification to its descriptor: undefined for an unknown or malformed one,
+   * which is dropped (no response exists; cancellation.mdx: SHOULD ignore malformed). Every
+   * notification served is legacy-only: MCP 2026-07-28 defines none over HTTP (checklist M-H7).
+   */
+  admitNotification(message: JsonRpcNotification): AdmittedNotification | undefined {
+    const descriptor = this.notifications.get(message.method);
+    if (descriptor === undefined || !descriptor.eras.includes('legacy')) return undefined;
+    const parsed = descriptor.params.parse(message.params ?? {});
+    return parsed.ok ? { descriptor, params: parsed.value, scopes: descriptor.scopes(parsed.value) } : undefined;
   }
 
-  private toWireError(error: unknown, message: JsonRpcRequest, { correlationId, era = 'legacy' }: RequestEnvironment) {
+  /** Runs an admitted notification in its session. */
+  deliver({ descriptor, params }: AdmittedNotification, session: Session): void {
+    descriptor.handler(params, session);
+  }
+
+  /** Admits and runs one legacy notification. */
+  notification(message: JsonRpcNotification, session: Session): void {
+    const admitted = this.admitNotification(message);
+    if (admitted !== undefined) this.deliver(admitted, session);
+  }
+
+  private toWireError(error: unknown, message: JsonRpcRequest, { correlationId, state }: RequestEnvironment) {
     if (error instanceof ProtocolError) return error.toJson();
-    if (isKnownDomainError(error)) return wireErrorFor(error, era).toJson();
+    if (isKnownDomainError(error)) return wireErrorFor(error, state.era).toJson();
     // STYLE principle 3: the cause goes to the log with a correlation id, never to the client.
     this.logger.error('handler failed', { correlationId, rpcMethod: message.method, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     return { code: ErrorCode.InternalError, message: INTERNAL_ERROR_MESSAGE, data: { correlationId } };

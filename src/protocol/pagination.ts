@@ -7,9 +7,10 @@
  */
 import { cursorCodec } from '../cursor.ts';
 import type { JsonObject } from './definitions.ts';
-import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
-import { constantResult, type Params } from './messages.ts';
+import { constantResult } from './messages.ts';
+import { BOTH_ERAS, defineMethod, noScopes, type MethodDescriptor, type RegisteredMethod } from './method.ts';
+import { paramsSchema } from './params-schema.ts';
 
 /** Items per page of every list method (pagination.mdx: the server chooses). */
 export const PAGE_SIZE = 100;
@@ -17,7 +18,7 @@ export const PAGE_SIZE = 100;
 export const MAX_OFFSET = 999_999_999;
 
 /** schema.ts PaginatedRequestParams: an optional opaque `cursor`. */
-export const LIST_PARAMS: JsonObject = { type: 'object', properties: { cursor: { type: 'string' } } };
+export const LIST_PARAMS = paramsSchema({ type: 'object', properties: { cursor: { type: 'string' } } });
 
 const OFFSETS = cursorCodec<number>({
   prefix: 'p1:',
@@ -48,8 +49,8 @@ export function decodeCursor(cursor: string | undefined): number {
 }
 
 /** A list result: `{[name]: page, nextCursor?}` (pagination.mdx: no nextCursor on the last page). */
-export function listResult(name: string, items: readonly unknown[], cursor: unknown, pageSize = PAGE_SIZE): { [key: string]: unknown } {
-  const { page, nextCursor } = paginate(items, cursor as string | undefined, pageSize);
+export function listResult(name: string, items: readonly unknown[], cursor: string | undefined, pageSize = PAGE_SIZE): { [key: string]: unknown } {
+  const { page, nextCursor } = paginate(items, cursor, pageSize);
   return nextCursor === undefined ? { [name]: page } : { [name]: page, nextCursor };
 }
 
@@ -63,14 +64,19 @@ export function paginate<T>(items: readonly T[], cursor: string | undefined, pag
 }
 
 /**
- * The `method` that lists `items` (fixed at start-up) under `name`, e.g. `tools/list` → `tools`.
- * The first page, asked for on every connect, is one constant encoded once (STYLE principle 11).
+ * The `method` that lists `items` (fixed at start-up) under `name`, e.g. `tools/list` → `tools`,
+ * implying `capability`. Lists need no scope and spend no rate budget, in both eras. The first
+ * page, asked for on every connect, is one constant encoded once (STYLE principle 11).
  */
-export function constantListMethod(method: string, name: string, items: readonly unknown[]): MethodDescriptor {
+export function constantListMethod(method: string, name: string, items: readonly unknown[], capability: NonNullable<MethodDescriptor<JsonObject>['capability']>): RegisteredMethod {
   const firstPage = constantResult(listResult(name, items, undefined));
-  return {
+  return defineMethod({
     method,
     params: LIST_PARAMS,
-    handler: (params: Params) => (params.cursor === undefined ? firstPage : listResult(name, items, params.cursor)),
-  };
+    scopes: noScopes,
+    rateLimit: 'none',
+    eras: BOTH_ERAS,
+    capability,
+    handler: (params) => (params.cursor === undefined ? firstPage : listResult(name, items, params.cursor)),
+  });
 }

@@ -1,11 +1,12 @@
 /**
  * The feature registry: the tools, resources, templates and prompts that feature modules hand in
  * as plain definitions (protocol/definitions.ts), kept in Maps, with their schemas compiled once.
- * It derives the server capabilities from what is registered (basic/lifecycle.mdx: declare what
- * you serve), the scopes each request needs, and fans resource events out to subscribed sessions.
+ * It answers the scope questions the method descriptors ask (the scopes of a tool, a prompt, a
+ * URI, a completion reference) and fans resource events out to the listening sessions, whose
+ * subscriptions it reads from the sessions themselves: it keeps no session state of its own.
  */
+import type { CompletionRef } from './completion.ts';
 import type { FeatureSet, JsonObject, PromptDefinition, ResourceDefinition, ResourceEvents, ResourceTemplateDefinition, ToolDefinition } from './definitions.ts';
-import type { Params } from './messages.ts';
 import type { Audience, Session } from './session.ts';
 import { compileUriTemplate, type UriTemplateMatcher } from './uri-template.ts';
 import { compileSchema, SUPPORTED_DIALECT, type Validator } from './validation.ts';
@@ -50,11 +51,7 @@ export class FeatureRegistry implements ResourceEvents {
   readonly resources = new Map<string, ResourceDefinition>();
   readonly templates: RegisteredTemplate[] = [];
   readonly prompts = new Map<string, PromptDefinition>();
-  /** Sessions subscribed to each URI, so an update costs its subscribers, not every session. */
-  private readonly subscribers = new Map<string, Set<Session>>();
-  /** Sessions whose close already removes them from `subscribers`. */
-  private readonly hooked = new WeakSet<Session>();
-  private listeners: () => Iterable<Session> = () => [];
+  private listening: () => Iterable<Session> = () => [];
 
   /** Registers a feature module's definitions; duplicates and invalid schemas fail at start-up. */
   add(features: FeatureSet): this {
@@ -80,32 +77,9 @@ export class FeatureRegistry implements ResourceEvents {
     return this;
   }
 
-  /** Tells the registry which sessions listen for unrelated messages (have a standalone stream). */
-  attachListeners(listeners: () => Iterable<Session>): void {
-    this.listeners = listeners;
-  }
-
-  /** resources/subscribe: `session` hears about `uri` until it unsubscribes or closes. */
-  subscribe(session: Session, uri: string): void {
-    if (!this.hooked.has(session)) {
-      this.hooked.add(session);
-      session.onClose(() => this.forget(session));
-    }
-    session.subscriptions.add(uri);
-    let sessions = this.subscribers.get(uri);
-    if (sessions === undefined) this.subscribers.set(uri, (sessions = new Set()));
-    sessions.add(session);
-  }
-
-  unsubscribe(session: Session, uri: string): void {
-    session.subscriptions.delete(uri);
-    const sessions = this.subscribers.get(uri);
-    sessions?.delete(session);
-    if (sessions?.size === 0) this.subscribers.delete(uri);
-  }
-
-  private forget(session: Session): void {
-    for (const uri of [...session.subscriptions]) this.unsubscribe(session, uri);
+  /** Tells the registry where the sessions with a standalone stream are (the only ones events can reach). */
+  attachSessions(listening: () => Iterable<Session>): void {
+    this.listening = listening;
   }
 
   get hasResources(): boolean {
@@ -114,16 +88,6 @@ export class FeatureRegistry implements ResourceEvents {
 
   get hasCompletions(): boolean {
     return [...this.prompts.values()].some((p) => p.complete !== undefined) || this.templates.some((t) => t.definition.complete !== undefined);
-  }
-
-  /** ServerCapabilities for what is registered (basic/lifecycle.mdx "Capability Negotiation"). */
-  capabilities(): JsonObject {
-    const capabilities: JsonObject = { logging: {} };
-    if (this.hasCompletions) capabilities.completions = {};
-    if (this.prompts.size > 0) capabilities.prompts = { listChanged: false };
-    if (this.hasResources) capabilities.resources = { subscribe: true, listChanged: true };
-    if (this.tools.size > 0) capabilities.tools = { listChanged: false };
-    return capabilities;
   }
 
   /** The template whose uriTemplate is exactly `uriTemplate` (completion.mdx `ref/resource`). */
@@ -143,42 +107,27 @@ export class FeatureRegistry implements ResourceEvents {
     return undefined;
   }
 
-  /**
-   * The scopes a request needs, decided before it is dispatched (the transport answers a missing
-   * one with 403 insufficient_scope, basic/authorization.mdx "Scope Challenge Handling"). Unknown
-   * names need nothing here: the dispatcher answers them with their own error.
-   */
-  requiredScopes(method: string, params: Params | undefined): readonly string[] {
-    const p = params ?? {};
-    switch (method) {
-      case 'tools/call':
-        return typeof p.name === 'string' ? this.tools.get(p.name)?.definition.requiredScopes ?? NO_SCOPES : NO_SCOPES;
-      case 'prompts/get':
-        return typeof p.name === 'string' ? this.prompts.get(p.name)?.requiredScopes ?? NO_SCOPES : NO_SCOPES;
-      case 'resources/read':
-      case 'resources/subscribe':
-        return typeof p.uri === 'string' ? this.scopesOfUri(p.uri) : NO_SCOPES;
-      case 'completion/complete':
-        return this.scopesOfRef(p.ref);
-      default:
-        return NO_SCOPES;
-    }
+  /** The scopes calling `name` needs; none for an unknown tool (tools/call answers it with -32602). */
+  scopesOfTool(name: string): readonly string[] {
+    return this.tools.get(name)?.definition.requiredScopes ?? NO_SCOPES;
   }
 
-  private scopesOfUri(uri: string): readonly string[] {
+  /** The scopes getting prompt `name` needs; none for an unknown prompt (answered with -32602). */
+  scopesOfPrompt(name: string): readonly string[] {
+    return this.prompts.get(name)?.requiredScopes ?? NO_SCOPES;
+  }
+
+  /** The scopes reading `uri` needs: those of the resource or template serving it; none when none can. */
+  scopesOfUri(uri: string): readonly string[] {
     const found = this.findResource(uri);
     if (found === undefined) return NO_SCOPES;
     return 'resource' in found ? found.resource.requiredScopes : found.template.definition.requiredScopes;
   }
 
-  private scopesOfRef(ref: unknown): readonly string[] {
-    if (typeof ref !== 'object' || ref === null) return NO_SCOPES;
-    const { type, name, uri } = ref as JsonObject;
-    if (type === 'ref/prompt' && typeof name === 'string') return this.prompts.get(name)?.requiredScopes ?? NO_SCOPES;
-    if (type === 'ref/resource' && typeof uri === 'string') {
-      return this.templateNamed(uri)?.definition.requiredScopes ?? NO_SCOPES;
-    }
-    return NO_SCOPES;
+  /** The scopes of the prompt or template a completion references (completion.mdx `ref/prompt`, `ref/resource`). */
+  scopesOfRef(ref: CompletionRef): readonly string[] {
+    if (ref.type === 'ref/prompt') return this.scopesOfPrompt(ref.name);
+    return this.templateNamed(ref.uri)?.definition.requiredScopes ?? NO_SCOPES;
   }
 
   /**
@@ -188,12 +137,14 @@ export class FeatureRegistry implements ResourceEvents {
   updated(uri: string): void {
     const required = this.scopesOfUri(uri);
     const audience: Audience = (granted) => required.every((scope) => granted.has(scope));
-    for (const session of this.subscribers.get(uri) ?? []) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } }, audience);
+    for (const session of this.listening()) {
+      if (session.subscriptions.has(uri)) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } }, audience);
+    }
   }
 
   /** server/resources.mdx "List Changed Notification": tell every listening session that may see the list change. */
   listChanged(): void {
-    for (const session of this.listeners()) {
+    for (const session of this.listening()) {
       if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }, this.listAudience);
     }
   }

@@ -1,14 +1,18 @@
 /**
- * Per-session protocol state (MCP 2025-11-25 basic/lifecycle.mdx): the negotiated version, what
- * the client declared (bounded, see client-declaration.ts), the log level, in-flight requests and
- * resource subscriptions. It owns no connection: messages leave through MessageSinks that the
- * transport provides, and a sink tells a message only to a holder its Audience admits. Session ids
- * and expiry are the transport's business.
+ * A legacy session's state, in one owner (MCP 2025-11-25 basic/lifecycle.mdx): the negotiated
+ * version, what the client declared (bounded, see client-declaration.ts), the log level, in-flight
+ * requests, resource subscriptions and the sink of its standalone stream. Each request gets the
+ * peer facts as a RequestState (request-state.ts), the type a modern request builds from its
+ * `_meta`. It owns no connection: messages leave through MessageSinks the transport provides (the
+ * transport's HttpSession extends this class with its streams), and a sink tells a message only to
+ * a holder its Audience admits. Session ids and expiry are the transport's business.
  */
 import { clientIdentity, declaredCapabilities, type ClientIdentity } from './client-declaration.ts';
-import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
+import type { JsonObject, LogLevel } from './definitions.ts';
+import type { Identity } from './identity.ts';
 import { idKey, type JsonRpcMessage, type RequestId } from './messages.ts';
 import { OutboundRequests } from './outbound.ts';
+import { passesLogLevel, type RequestState } from './request-state.ts';
 import { LATEST_VERSION, type ProtocolVersion } from './versions.ts';
 
 /**
@@ -39,14 +43,16 @@ export class Session {
   initialized = false;
   /** Minimum level for notifications/message; undefined until logging/setLevel (we then send `info` and up). */
   logLevel: LogLevel | undefined;
-  /** URIs this session subscribed to with resources/subscribe. */
+  /** URIs this session subscribed to with resources/subscribe (the registry reads them to fan out updates). */
   readonly subscriptions = new Set<string>();
   /** Server→client requests awaiting the client's answer. */
   readonly outbound = new OutboundRequests();
-  /** The standalone (GET) stream, for messages unrelated to any request (basic/transports.mdx). */
+  /**
+   * The standalone (GET) stream, for messages unrelated to any request (basic/transports.mdx);
+   * a session with one is listening, and hears list changes and resource updates.
+   */
   standalone: MessageSink | undefined;
   private readonly inFlight = new Map<string, AbortController>();
-  private readonly closeHooks: Array<() => void> = [];
 
   constructor(id: string) {
     this.id = id;
@@ -61,6 +67,19 @@ export class Session {
     this.clientCapabilities = declaredCapabilities(clientCapabilities);
     this.clientInfo = clientIdentity(clientInfo);
     this.opened = true;
+  }
+
+  /** The peer facts a request of `identity` works with: what this session recorded, no trace context. */
+  requestState(identity: Identity): RequestState {
+    return {
+      era: 'legacy',
+      protocolVersion: this.protocolVersion,
+      clientCapabilities: this.clientCapabilities,
+      clientInfo: this.clientInfo,
+      logLevel: this.logLevel,
+      identity,
+      trace: undefined,
+    };
   }
 
   /** Tracks a request; false when the id is already in flight (basic/index.mdx: ids are not reused). */
@@ -83,7 +102,7 @@ export class Session {
 
   /** True when a log message at `level` should be sent (server/utilities/logging.mdx). */
   wantsLog(level: LogLevel): boolean {
-    return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.logLevel ?? 'info');
+    return passesLogLevel(this.logLevel, level);
   }
 
   /** Sends a message unrelated to any request on the standalone stream, if one is open, to its `audience`. */
@@ -91,14 +110,8 @@ export class Session {
     this.standalone?.send(message, audience);
   }
 
-  /** Runs `hook` once when the session closes (indexes that hold the session drop it). */
-  onClose(hook: () => void): void {
-    this.closeHooks.push(hook);
-  }
-
   /** Ends everything the session is doing: in-flight handlers and waiting server requests. */
   close(): void {
-    for (const hook of this.closeHooks.splice(0)) hook();
     for (const controller of this.inFlight.values()) controller.abort(new CancelledError('session closed'));
     this.inFlight.clear();
     this.outbound.rejectAll('session closed');

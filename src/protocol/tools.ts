@@ -5,9 +5,10 @@
  * (SEP-1303). The tool's own code runs only with validated arguments.
  */
 import { ToolError, type CallToolResult, type JsonObject } from './definitions.ts';
-import type { MethodDescriptor } from './dispatcher.ts';
 import { invalidParams } from './errors.ts';
+import { BOTH_ERAS, defineMethod, type RegisteredMethod } from './method.ts';
 import { constantListMethod } from './pagination.ts';
+import { paramsSchema } from './params-schema.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { fieldName } from './validation.ts';
 
@@ -17,19 +18,26 @@ function toolError(message: string, structured?: JsonObject): CallToolResult {
   return result;
 }
 
-export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
+// schema.ts CallToolRequestParams: name required, arguments an object; `task` is ignored
+// because we do not declare the tasks capability (basic/utilities/tasks.mdx).
+const CALL_PARAMS = paramsSchema({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } });
+
+export function toolMethods(registry: FeatureRegistry): RegisteredMethod[] {
   return [
-    constantListMethod('tools/list', 'tools', [...registry.tools.values()].map((t) => t.wire)),
-    {
+    constantListMethod('tools/list', 'tools', [...registry.tools.values()].map((t) => t.wire), { name: 'tools', flags: { listChanged: false } }),
+    defineMethod({
       method: 'tools/call',
-      // schema.ts CallToolRequestParams: name required, arguments an object; `task` is ignored
-      // because we do not declare the tasks capability (basic/utilities/tasks.mdx).
-      params: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, arguments: { type: 'object' } } },
+      params: CALL_PARAMS,
+      scopes: (params) => registry.scopesOfTool(params.name),
+      // server/tools.mdx "Security Considerations": servers MUST rate-limit tool invocations.
+      rateLimit: 'tool',
+      eras: BOTH_ERAS,
+      capability: { name: 'tools' },
       async handler(params, context) {
-        const tool = registry.tools.get(params.name as string);
+        const tool = registry.tools.get(params.name);
         // server/tools.mdx "Error Handling": unknown tool → -32602.
-        if (tool === undefined) throw invalidParams(`Unknown tool: ${String(params.name)}`, { field: '/name' });
-        const args = (params.arguments ?? {}) as JsonObject;
+        if (tool === undefined) throw invalidParams(`Unknown tool: ${params.name}`, { field: '/name' });
+        const args: JsonObject = params.arguments ?? {};
         const problem = tool.validateInput(args);
         if (problem !== undefined) {
           return { ...toolError(`Invalid arguments for ${tool.definition.name}: ${fieldName(problem.field, 'arguments')} ${problem.message}.`) };
@@ -46,6 +54,6 @@ export function toolMethods(registry: FeatureRegistry): MethodDescriptor[] {
         if (broken !== undefined) throw new Error(`tool ${tool.definition.name} broke its outputSchema: ${fieldName(broken.field, 'structuredContent')} ${broken.message}`);
         return { ...result };
       },
-    },
+    }),
   ];
 }

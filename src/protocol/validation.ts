@@ -75,5 +75,21 @@ export function compileSchema(schema: object): Validator {
   };
 }
 
+/** The outcome of validating a value of type `T`: the value, typed, or the first problem. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ValidationProblem };
+
+/**
+ * Compiles a schema once into a parser of `T`. The caller states `T`; params-schema.ts derives it
+ * from the schema literal itself, so the two cannot disagree.
+ */
+export function compileParser<T>(schema: object): (value: unknown) => Parsed<T> {
+  const validate = ajv.compile<T>(schema);
+  return (value) => {
+    if (validate(value)) return { ok: true, value };
+    const first = validate.errors?.[0];
+    return { ok: false, problem: first === undefined ? { field: '', message: 'is invalid' } : describe(first) };
+  };
+}
+
 /** 2020-12 is the only dialect supported; `$schema` naming another one is refused at start-up. */
 export const SUPPORTED_DIALECT = 'https://json-schema.org/draft/2020-12/schema';

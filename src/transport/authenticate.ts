@@ -9,7 +9,6 @@ import type { IncomingMessage } from 'node:http';
 import { hasQueryToken, queryTokenFailure } from '../auth/bearer.ts';
 import { insufficientScopeChallenge, invalidTokenChallenge, malformedRequestChallenge, missingTokenChallenge } from '../auth/challenge.ts';
 import { AuthFailure, type Principal } from '../auth/principal.ts';
-import type { Params } from '../protocol/messages.ts';
 import type { RequestRecord, TransportContext } from './context.ts';
 import type { Refusal } from './refusal.ts';
 
@@ -49,10 +48,10 @@ function authFailureRefusal(error: AuthFailure, ctx: TransportContext): Refusal 
 
 /**
  * basic/authorization.mdx "Runtime Insufficient Scope Errors": 403 with the scopes this request
- * needs plus those already granted that still apply. Undefined when the token has every scope.
+ * needs (`required`, from its method's descriptor) plus those already granted that still apply.
+ * Undefined when the token has every scope.
  */
-export function authorize(method: string, params: Params | undefined, principal: Principal, ctx: TransportContext, record: RequestRecord): Refusal | undefined {
-  const required = ctx.core.registry.requiredScopes(method, params);
+export function authorize(required: readonly string[], method: string, principal: Principal, ctx: TransportContext, record: RequestRecord): Refusal | undefined {
   const missing = required.filter((scope) => !principal.scopes.has(scope));
   if (missing.length === 0) return undefined;
   const granted = ctx.knownScopes.filter((scope) => principal.scopes.has(scope));

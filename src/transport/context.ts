@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BearerVerifier, ChallengeInfo, Principal } from '../auth/principal.ts';
 import type { Logger } from '../log.ts';
 import type { ProtocolCore } from '../protocol/core.ts';
+import type { RateLimitClass } from '../protocol/method.ts';
 import type { OriginPolicy } from './origin.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Headers } from './reply.ts';
@@ -20,9 +21,8 @@ export interface TransportContext {
   readonly knownScopes: readonly string[];
   readonly sessions: SessionTable;
   readonly origins: OriginPolicy;
-  readonly toolLimiter: RateLimiter;
-  /** Per-principal limit of `initialize`, at the tool rate but in its own buckets. */
-  readonly initializeLimiter: RateLimiter;
+  /** One per-principal limiter for each rate-limit class a method descriptor can declare. */
+  readonly limiters: Readonly<Record<Exclude<RateLimitClass, 'none'>, RateLimiter>>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** The `retry` hint (ms) sent before we close an SSE connection ourselves. */

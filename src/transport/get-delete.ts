@@ -17,7 +17,7 @@ import { resolveSession } from './session-check.ts';
 
 /** Opens or resumes a stream; a refusal is returned for the router to answer. */
 export function handleGet(request: McpRequest): Refusal | undefined {
-  const { req, res, ctx, principal, record, cors } = request;
+  const { req, res, principal, record, cors } = request;
   // Issue #15: the client may have gone while its token was verified; nothing may be bound to it.
   if (!isOpen(res)) {
     record.reason = 'connection closed before the stream opened';
@@ -39,7 +39,7 @@ export function handleGet(request: McpRequest): Refusal | undefined {
   }
   // Checklist §10 (unspecified): one standalone stream at a time, so no message is broadcast (H24).
   if (session.standalone?.attached === true) return { refusal: 'streamConflict' };
-  ctx.sessions.openStandalone(session).attach(res, { priming: sendsPrimingEvents(session.protocol.protocolVersion), headers: cors, holder: principal });
+  session.openStandalone().attach(res, { priming: sendsPrimingEvents(session.protocolVersion), headers: cors, holder: principal });
   return undefined;
 }
 

@@ -1,12 +1,16 @@
 /**
  * POST /mcp (MCP 2025-11-25 basic/transports.mdx "Sending Messages to the Server"), after the
  * router has checked Host, Origin and the bearer token. One named pipeline:
- * checkMediaTypes → readMessage (body, classify) → resolveSession (session, version) →
- * authorize (scopes) → rate limit → dispatch → reply. Each stage returns its result or a
- * Refusal; the pipeline hands the first refusal back to the router, which answers it.
+ * checkMediaTypes → readMessage (body, classify) → admit (descriptor, params, scopes) →
+ * resolveSession (session, version) → authorize (scopes) → limitRate (rate-limit class) → run →
+ * reply. What a method needs comes from its descriptor (protocol/method.ts): this file names no
+ * method. Each stage returns its result or a Refusal; the pipeline hands the first refusal back
+ * to the router, which answers it.
  */
-import type { Classified, JsonRpcRequest } from '../protocol/messages.ts';
+import type { Admission } from '../protocol/dispatcher.ts';
+import type { Classified, JsonRpcNotification, JsonRpcRequest, RequestId } from '../protocol/messages.ts';
 import { parseAndClassify } from '../protocol/messages.ts';
+import type { RateLimitClass } from '../protocol/method.ts';
 import { CancelledError, type MessageSink } from '../protocol/session.ts';
 import { authorize, principalKey } from './authenticate.ts';
 import { BodyError, readBody, type BodyErrorKind } from './body.ts';
@@ -29,27 +33,32 @@ const BODY_REFUSALS = {
   'invalid-utf8': 'bodyNotUtf8',
 } as const satisfies Record<BodyErrorKind, RefusalKind>;
 
+/** The refusal of each rate-limit class once its bucket is empty. */
+const RATE_REFUSALS = {
+  tool: 'rateLimited',
+  session: 'initializeRateLimited',
+} as const satisfies Record<Exclude<RateLimitClass, 'none'>, RefusalKind>;
+
 /** Answers a POST; a refusal is returned for the router to answer. */
 export async function handlePost(post: McpRequest): Promise<Refusal | undefined> {
   const modes = checkMediaTypes(post);
   if (isRefusal(modes)) return modes;
   const message = await readMessage(post);
   if (isRefusal(message)) return message;
-  if (message.kind === 'request' && message.message.method === 'initialize') return initialize(post, message.message, modes);
+  if (message.kind !== 'request') {
+    const session = resolveSession(post);
+    if (isRefusal(session)) return session;
+    if (message.kind === 'notification') return notify(post, session, message.message);
+    // basic/transports.mdx: a response the server cannot accept gets an HTTP error such as 400.
+    if (!session.outbound.settle(message.message)) return { refusal: 'responseNotAccepted' };
+    return void accepted(post.res, post.cors);
+  }
+  // Every request is legacy today; the era will be decided here, once, from the envelope.
+  const admission = post.ctx.core.dispatcher.admit(message.message, 'legacy');
+  if (admission.descriptor?.opensSession === true) return initialize(post, message.message, admission, modes);
   const session = resolveSession(post);
   if (isRefusal(session)) return session;
-  switch (message.kind) {
-    case 'notification':
-      // basic/transports.mdx: an accepted notification gets 202 with no body.
-      post.ctx.core.dispatcher.notification(message.message, session.protocol);
-      return void accepted(post.res, post.cors);
-    case 'response':
-      // basic/transports.mdx: a response the server cannot accept gets an HTTP error such as 400.
-      if (!session.protocol.outbound.settle(message.message)) return { refusal: 'responseNotAccepted' };
-      return void accepted(post.res, post.cors);
-    case 'request':
-      return dispatch(post, session, message.message, modes);
-  }
+  return dispatch(post, session, message.message, admission, modes);
 }
 
 /** Checklist H8: 415 for a body that is not JSON, 406 when we can answer in neither form. */
@@ -75,22 +84,50 @@ async function readMessage({ req, res, ctx, record }: McpRequest): Promise<Exclu
   return classified;
 }
 
+/** Checks the scopes and spends the rate budget a method's descriptor declares; undefined when it may run. */
+function checkNeeds(post: McpRequest, method: string, scopes: readonly string[], rateLimit: RateLimitClass, id: RequestId | undefined): Refusal | undefined {
+  const { ctx, principal, record } = post;
+  const forbidden = authorize(scopes, method, principal, ctx, record);
+  if (forbidden !== undefined) return forbidden;
+  return limitRate(post, rateLimit, id);
+}
+
+/** tools.mdx and completion.mdx "Security Considerations": tool calls and completions MUST be rate-limited. */
+function limitRate({ ctx, principal }: McpRequest, rateLimit: RateLimitClass, id: RequestId | undefined): Refusal | undefined {
+  if (rateLimit === 'none') return undefined;
+  const wait = ctx.limiters[rateLimit].take(principalKey(principal));
+  return wait > 0 ? { refusal: RATE_REFUSALS[rateLimit], retryAfter: wait, id } : undefined;
+}
+
+/** basic/transports.mdx: an accepted notification gets 202 with no body; unknown or malformed ones are dropped. */
+function notify(post: McpRequest, session: HttpSession, notification: JsonRpcNotification): Refusal | undefined {
+  const { dispatcher } = post.ctx.core;
+  const admitted = dispatcher.admitNotification(notification);
+  if (admitted !== undefined) {
+    const refused = checkNeeds(post, notification.method, admitted.scopes, admitted.descriptor.rateLimit, undefined);
+    if (refused !== undefined) return refused;
+    dispatcher.deliver(admitted, session);
+  }
+  return void accepted(post.res, post.cors);
+}
+
 /** basic/lifecycle.mdx "Initialization": a new session, added only when initialize succeeds. */
-async function initialize(post: McpRequest, request: JsonRpcRequest, modes: ResponseModes): Promise<Refusal | undefined> {
+async function initialize(post: McpRequest, request: JsonRpcRequest, admission: Admission, modes: ResponseModes): Promise<Refusal | undefined> {
   const { req, res, ctx, record, cors } = post;
   const id = request.id;
   if (req.headers[SESSION_HEADER] !== undefined) return { refusal: 'sessionOnInitialize', id };
+  const refused = checkNeeds(post, request.method, admission.scopes, admission.descriptor?.rateLimit ?? 'none', id);
+  if (refused !== undefined) return refused;
   const owner = principalKey(post.principal);
-  const wait = ctx.initializeLimiter.take(owner);
-  if (wait > 0) return { refusal: 'initializeRateLimited', retryAfter: wait, id };
   // Checklist §10 (unspecified): a cap on live sessions, in all and per principal (issue #15).
   const full = ctx.sessions.admit(owner);
   if (full !== undefined) return { refusal: full, id };
   const session = ctx.sessions.prepare(owner);
   // initialize sends nothing before its result, so the answer's form is chosen once it is known.
-  const response = await ctx.core.dispatcher.request(request, { session: session.protocol, principal: post.principal, related: NO_RELATED, correlationId: session.id });
+  const env = { state: session.requestState(post.principal), session, related: NO_RELATED, correlationId: session.id };
+  const response = await ctx.core.dispatcher.run(request, admission, env);
   let headers = cors;
-  if (session.protocol.opened) {
+  if (session.opened) {
     ctx.sessions.add(session);
     record.session = session.id;
     // basic/transports.mdx: the session id travels in MCP-Session-Id on the InitializeResult response only.
@@ -100,19 +137,14 @@ async function initialize(post: McpRequest, request: JsonRpcRequest, modes: Resp
   return undefined;
 }
 
-async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpcRequest, modes: ResponseModes): Promise<Refusal | undefined> {
-  const { res, ctx, principal, record, cors } = post;
-  const forbidden = authorize(request.method, request.params, principal, ctx, record);
-  if (forbidden !== undefined) return forbidden;
-  // tools.mdx and completion.mdx "Security Considerations": tool calls and completions MUST be rate-limited.
-  if (request.method === 'tools/call' || request.method === 'completion/complete') {
-    const wait = ctx.toolLimiter.take(principalKey(principal));
-    if (wait > 0) return { refusal: 'rateLimited', retryAfter: wait, id: request.id };
-  }
+async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpcRequest, admission: Admission, modes: ResponseModes): Promise<Refusal | undefined> {
+  const { res, ctx, principal, cors } = post;
+  const refused = checkNeeds(post, request.method, admission.scopes, admission.descriptor?.rateLimit ?? 'none', request.id);
+  if (refused !== undefined) return refused;
   const channel = new ResponseChannel(res, session, modes, cors);
-  const response = await ctx.core.dispatcher.request(request, {
-    session: session.protocol,
-    principal,
+  const response = await ctx.core.dispatcher.run(request, admission, {
+    state: session.requestState(principal),
+    session,
     related: channel,
     // H19: a dropped connection cancels work only when nothing can resume its answer.
     onDisconnect: (abort) => res.once('close', () => {

@@ -69,7 +69,7 @@ export class ResponseChannel implements MessageSink {
    */
   disconnect(retryMs: number): boolean {
     // Before 2025-11-25 the server SHOULD NOT close the stream before sending the response.
-    if (this.done || !allowsServerDisconnect(this.session.protocol.protocolVersion)) return false;
+    if (this.done || !allowsServerDisconnect(this.session.protocolVersion)) return false;
     const stream = this.stream ?? (this.modes.sse ? this.openStream() : undefined);
     if (stream === undefined || !stream.attached) return false;
     stream.disconnect(retryMs);
@@ -79,7 +79,7 @@ export class ResponseChannel implements MessageSink {
   private openStream(): EventStream {
     const stream = this.session.openStream();
     this.stream = stream;
-    stream.attach(this.res, { priming: sendsPrimingEvents(this.session.protocol.protocolVersion), headers: this.headers });
+    stream.attach(this.res, { priming: sendsPrimingEvents(this.session.protocolVersion), headers: this.headers });
     return stream;
   }
 }

@@ -31,7 +31,7 @@ export function resolveSession({ req, ctx, principal, record }: McpRequest): Htt
   if (version !== undefined) {
     // basic/transports.mdx: invalid or unsupported → 400; checklist H36: a mismatch → 400 too.
     if (typeof version !== 'string' || !isSupportedVersion(version)) return { refusal: 'unsupportedVersion' };
-    if (version !== session.protocol.protocolVersion) return { refusal: 'versionMismatch' };
+    if (version !== session.protocolVersion) return { refusal: 'versionMismatch' };
   }
   // Refused requests (another principal, a wrong version) must not keep a session alive.
   ctx.sessions.touch(session);

@@ -2,8 +2,8 @@
  * The live sessions of the HTTP transport (MCP 2025-11-25 basic/transports.mdx "Session
  * Management"): cryptographically random ids, each session bound to the principal that created
  * it, its SSE streams, caps on how many live at once (in all, and per principal), idle expiry, and
- * a periodic sweep that also sends heartbeats. Protocol state lives in protocol/session.ts; this
- * module owns the HTTP side.
+ * a periodic sweep that also sends heartbeats. An HttpSession is the protocol Session
+ * (protocol/session.ts) plus its HTTP side: one object per session, no state copied between two.
  */
 import { randomBytes } from 'node:crypto';
 import { Session } from '../protocol/session.ts';
@@ -18,24 +18,23 @@ export interface SessionLimits extends StreamLimits {
   readonly keptStreams: number;
 }
 
-export class HttpSession {
-  readonly protocol: Session;
+export class HttpSession extends Session {
   /** `iss`, `sub` and `cid` of the creating token (security_best_practices.mdx: bind sessions to the user). */
   readonly owner: string;
   lastSeen: number;
-  /** The standalone GET stream, once opened. */
-  standalone: EventStream | undefined;
+  /** The standalone GET stream, once opened: the session then listens (SessionTable.listeners). */
+  declare standalone: EventStream | undefined;
   private readonly streams = new Map<string, EventStream>();
   private nextStream = 1;
 
-  constructor(id: string, owner: string, now: number, private readonly limits: SessionLimits) {
-    this.protocol = new Session(id);
+  /**
+   * `listening` is the table's index of sessions with a standalone stream, kept by this session
+   * itself (opened here, left in close): a change costs the listeners, not every live session.
+   */
+  constructor(id: string, owner: string, now: number, private readonly limits: SessionLimits, private readonly listening = new Set<HttpSession>()) {
+    super(id);
     this.owner = owner;
     this.lastSeen = now;
-  }
-
-  get id(): string {
-    return this.protocol.id;
   }
 
   /** A new logical stream; old finished ones beyond the limit are forgotten. */
@@ -55,12 +54,12 @@ export class HttpSession {
     return this.streams.get(id);
   }
 
-  /** Opens (or replaces) the standalone stream and routes unrelated messages to it. */
+  /** Opens (or replaces) the standalone stream, the one way to: unrelated messages go to it from then on. */
   openStandalone(): EventStream {
     this.standalone?.close();
     const stream = this.openStream();
     this.standalone = stream;
-    this.protocol.standalone = stream;
+    this.listening.add(this);
     return stream;
   }
 
@@ -69,8 +68,10 @@ export class HttpSession {
     for (const stream of this.streams.values()) stream.heartbeat();
   }
 
-  close(): void {
-    this.protocol.close();
+  /** Ends the protocol session (in-flight work, server requests, subscriptions), then its streams. */
+  override close(): void {
+    this.listening.delete(this);
+    super.close();
     for (const stream of this.streams.values()) stream.close();
     this.streams.clear();
   }
@@ -82,9 +83,10 @@ export type SessionRefusal = 'tooManySessions' | 'tooManySessionsForPrincipal';
 /** A Map of sessions keyed by id (STYLE principle 6), never a plain object. */
 export class SessionTable {
   private readonly sessions = new Map<string, HttpSession>();
-  private readonly listening = new Set<HttpSession>();
   /** Live sessions per owner, so one token holder cannot take the whole table (issue #15). */
   private readonly owned = new Map<string, number>();
+  /** Sessions with a standalone stream, kept by the sessions themselves (HttpSession). */
+  private readonly listening = new Set<HttpSession>();
   private lastRoomMade = -Infinity;
 
   constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
@@ -116,7 +118,7 @@ export class SessionTable {
   prepare(owner: string): HttpSession {
     // basic/transports.mdx: globally unique, cryptographically secure, visible ASCII only.
     const id = randomBytes(24).toString('base64url');
-    return new HttpSession(id, owner, this.now(), this.limits);
+    return new HttpSession(id, owner, this.now(), this.limits, this.listening);
   }
 
   add(session: HttpSession): void {
@@ -137,7 +139,6 @@ export class SessionTable {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
     this.sessions.delete(id);
-    this.listening.delete(session);
     const left = (this.owned.get(session.owner) ?? 1) - 1;
     if (left > 0) this.owned.set(session.owner, left);
     else this.owned.delete(session.owner);
@@ -145,15 +146,9 @@ export class SessionTable {
     return true;
   }
 
-  /** Opens the session's standalone stream; from then on it hears unrelated notifications. */
-  openStandalone(session: HttpSession): EventStream {
-    this.listening.add(session);
-    return session.openStandalone();
-  }
-
   /** Sessions with a standalone stream: the only ones unrelated notifications can reach. */
-  *listeners(): Iterable<Session> {
-    for (const session of this.listening) yield session.protocol;
+  listeners(): Iterable<HttpSession> {
+    return this.listening;
   }
 
   /**

@@ -57,7 +57,7 @@ test('issue #15: sessions initialized with 100 KB of capabilities each keep none
     const full = await settledHeap();
     assert.ok(full - before < 4 * MiB, `200 sessions weigh ${full - before} bytes: the initialize params were kept`);
     const session = server.running.sessions.get(results[0]?.session as string);
-    assert.deepEqual(session?.protocol.clientCapabilities, { roots: { listChanged: true } });
+    assert.deepEqual(session?.clientCapabilities, { roots: { listChanged: true } });
 
     await until(() => server.running.sessions.size === 0, 10_000, 'idle sessions to expire');
     assert.equal((await initialize(server, token)).status, 200, 'expired sessions free their places');

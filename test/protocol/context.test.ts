@@ -12,18 +12,16 @@ import { lifecycleNotifications } from '../../src/protocol/lifecycle.ts';
 import type { JsonRpcRequest, Params } from '../../src/protocol/messages.ts';
 import type { Session } from '../../src/protocol/session.ts';
 import { silentLogger } from '../../src/log.ts';
-import { collectingSink, environment, openedSession, principal, type CollectingSink, type EnvironmentExtras } from './helpers.ts';
+import { ANY_PARAMS, collectingSink, environment, openedSession, principal, testMethod, type CollectingSink, type EnvironmentExtras } from './helpers.ts';
 
 /** Runs `body` as the handler of method `run` and returns the response and related messages. */
 async function run(body: (context: RequestContext) => Promise<void> | void, options: { params?: Params; session?: Session; sink?: CollectingSink; extras?: EnvironmentExtras } = {}) {
-  const dispatcher = new Dispatcher([{
-    method: 'run',
-    params: { type: 'object' },
-    async handler(_params, context) {
+  const dispatcher = new Dispatcher([
+    testMethod('run', ANY_PARAMS, async (_params, context) => {
       await body(context);
       return {};
-    },
-  }], lifecycleNotifications, silentLogger);
+    }),
+  ], lifecycleNotifications, silentLogger);
   const sink = options.sink ?? collectingSink();
   const message: JsonRpcRequest = options.params === undefined ? { jsonrpc: '2.0', id: 1, method: 'run' } : { jsonrpc: '2.0', id: 1, method: 'run', params: options.params };
   const response = await dispatcher.request(message, environment(options.session ?? openedSession(), sink, options.extras));

@@ -6,14 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Dispatcher, type MethodDescriptor } from '../../src/protocol/dispatcher.ts';
+import { Dispatcher, type RequestEnvironment } from '../../src/protocol/dispatcher.ts';
 import { InvalidArgument, NotFound } from '../../src/protocol/domain-errors.ts';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.ts';
 import { lifecycleNotifications } from '../../src/protocol/lifecycle.ts';
 import type { JsonRpcRequest, RequestId } from '../../src/protocol/messages.ts';
+import type { RegisteredMethod } from '../../src/protocol/method.ts';
+import { paramsSchema } from '../../src/protocol/params-schema.ts';
 import { CancelledError, Session } from '../../src/protocol/session.ts';
 import { assertServerMessage } from '../helpers/schema.ts';
-import { call, collectingLogger, environment, errorOf, openedSession, resultOf } from './helpers.ts';
+import { ANY_PARAMS, call, collectingLogger, environment, errorOf, openedSession, resultOf, testMethod } from './helpers.ts';
 
 /** A handler that waits until released or aborted; records the signal it was given. */
 function gate() {
@@ -22,67 +24,44 @@ function gate() {
   const signals: AbortSignal[] = [];
   let started: () => void = () => undefined;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const descriptor: MethodDescriptor = {
-    method: 'wait',
-    params: { type: 'object' },
-    async handler(_params, context) {
-      signals.push(context.signal);
-      started();
-      await Promise.race([released, new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }))]);
-      return { done: true };
-    },
-  };
+  const descriptor = testMethod('wait', ANY_PARAMS, async (_params, context) => {
+    signals.push(context.signal);
+    started();
+    await Promise.race([released, new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }))]);
+    return { done: true };
+  });
   return { descriptor, release, signals, running };
 }
 
 const SECRET = 'password=hunter2 at /srv/db';
 
-function build(extra: MethodDescriptor[] = []) {
+function build(extra: RegisteredMethod[] = []) {
   const logger = collectingLogger();
-  const methods: MethodDescriptor[] = [
-    {
-      method: 'echo',
-      params: { type: 'object', required: ['text'], properties: { text: { type: 'string' } } },
-      handler: (params) => ({ text: params.text }),
-    },
-    {
-      method: 'fail/protocol',
-      params: { type: 'object' },
-      handler() {
-        throw new ProtocolError(ErrorCode.ResourceNotFound, 'Resource not found', { uri: 'test://x' });
-      },
-    },
-    {
-      method: 'fail/not-found',
-      params: { type: 'object' },
-      async handler() {
-        throw new NotFound('resource', 'test://gone');
-      },
-    },
-    {
-      method: 'fail/argument',
-      params: { type: 'object' },
-      handler() {
-        throw new InvalidArgument('focus', 'Invalid focus: "x"', { allowed: ['a'] });
-      },
-    },
-    {
-      method: 'fail/internal',
-      params: { type: 'object' },
-      async handler() {
-        throw new Error(SECRET);
-      },
-    },
-    {
-      method: 'fail/non-error',
-      params: { type: 'object' },
-      handler() {
-        throw SECRET as unknown as Error;
-      },
-    },
+  const methods: RegisteredMethod[] = [
+    testMethod('echo', paramsSchema({ type: 'object', required: ['text'], properties: { text: { type: 'string' } } }), (params) => ({ text: params.text })),
+    testMethod('fail/protocol', ANY_PARAMS, () => {
+      throw new ProtocolError(ErrorCode.ResourceNotFound, 'Resource not found', { uri: 'test://x' });
+    }),
+    testMethod('fail/not-found', ANY_PARAMS, async () => {
+      throw new NotFound('resource', 'test://gone');
+    }),
+    testMethod('fail/argument', ANY_PARAMS, () => {
+      throw new InvalidArgument('focus', 'Invalid focus: "x"', { allowed: ['a'] });
+    }),
+    testMethod('fail/internal', ANY_PARAMS, async () => {
+      throw new Error(SECRET);
+    }),
+    testMethod('fail/non-error', ANY_PARAMS, () => {
+      throw SECRET as unknown as Error;
+    }),
     ...extra,
   ];
   return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), logger };
+}
+
+/** The same environment as a modern request would have (its era; a session is still given). */
+function modern(env: RequestEnvironment): RequestEnvironment {
+  return { ...env, state: { ...env.state, era: 'modern' } };
 }
 
 function request(id: RequestId, method: string, params?: Record<string, unknown>): JsonRpcRequest {
@@ -137,7 +116,7 @@ describe('Dispatcher errors', () => {
 
   test('the same NotFound is -32602 on a modern request (MCP 2026-07-28 basic/index.mdx: -32002 MUST NOT)', async () => {
     const { dispatcher } = build();
-    const env = { ...environment(openedSession()), era: 'modern' as const };
+    const env = modern(environment(openedSession()));
     const response = await dispatcher.request(request(8, 'fail/not-found'), env);
     assert.deepEqual(response, { jsonrpc: '2.0', id: 8, error: { code: -32602, message: 'Resource not found', data: { uri: 'test://gone' } } });
   });
@@ -146,8 +125,8 @@ describe('Dispatcher errors', () => {
     const { dispatcher } = build();
     const expected = { code: -32602, message: 'Invalid focus: "x"', data: { argument: 'focus', allowed: ['a'] } };
     assert.deepEqual(errorOf(await call(dispatcher, openedSession(), 'fail/argument')), expected);
-    const modern = await dispatcher.request(request(9, 'fail/argument'), { ...environment(openedSession()), era: 'modern' });
-    assert.deepEqual(modern, { jsonrpc: '2.0', id: 9, error: expected });
+    const answer = await dispatcher.request(request(9, 'fail/argument'), modern(environment(openedSession())));
+    assert.deepEqual(answer, { jsonrpc: '2.0', id: 9, error: expected });
   });
 
   test('a plain Error is -32603 "Internal error" with a correlation id; the stack goes to the log only (STYLE principle 3)', async () => {
@@ -189,11 +168,9 @@ describe('Dispatcher cancellation and in-flight ids', () => {
   });
 
   test('a handler that rejects once cancelled still gets no response (cancellation.mdx)', async () => {
-    const { dispatcher } = build([{
-      method: 'reject-on-abort',
-      params: { type: 'object' },
-      handler: (_p, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
-    }]);
+    const { dispatcher } = build([
+      testMethod('reject-on-abort', ANY_PARAMS, (_p, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))))),
+    ]);
     const session = openedSession();
     const pending = dispatcher.request(request('r', 'reject-on-abort'), environment(session));
     cancel(dispatcher, session, { requestId: 'r' });

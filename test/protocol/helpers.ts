@@ -10,6 +10,8 @@ import type { JsonObject } from '../../src/protocol/definitions.ts';
 import type { Dispatcher, RequestEnvironment } from '../../src/protocol/dispatcher.ts';
 import type { ErrorObject } from '../../src/protocol/errors.ts';
 import type { JsonRpcMessage, JsonRpcResponse, Params, RequestId } from '../../src/protocol/messages.ts';
+import { BOTH_ERAS, defineMethod, noScopes, type MethodDescriptor, type RegisteredMethod } from '../../src/protocol/method.ts';
+import { paramsSchema, type ParamsSchema } from '../../src/protocol/params-schema.ts';
 import { Session, type MessageSink } from '../../src/protocol/session.ts';
 import { LATEST_VERSION } from '../../src/protocol/versions.ts';
 import { assertSchema, assertServerMessage } from '../helpers/schema.ts';
@@ -73,8 +75,17 @@ export function openedSession(id = 'session-1'): Session {
 
 export type EnvironmentExtras = Pick<RequestEnvironment, 'onDisconnect' | 'closeStream'>;
 
+/** The environment of a legacy request in `session`, by the test principal. */
 export function environment(session: Session, related: MessageSink = collectingSink(), extra: EnvironmentExtras = {}): RequestEnvironment {
-  return { session, principal, related, correlationId: 'corr-1', ...extra };
+  return { state: session.requestState(principal), session, related, correlationId: 'corr-1', ...extra };
+}
+
+/** Params of any object. */
+export const ANY_PARAMS = paramsSchema({ type: 'object' });
+
+/** A descriptor for a test method: no scopes, no rate limit, both eras. */
+export function testMethod<P extends JsonObject>(method: string, params: ParamsSchema<P>, handler: MethodDescriptor<P>['handler']): RegisteredMethod {
+  return defineMethod({ method, params, scopes: noScopes, rateLimit: 'none', eras: BOTH_ERAS, handler });
 }
 
 let nextId = 1;

@@ -95,7 +95,7 @@ describe('paginate', () => {
 
 describe('constantListMethod', () => {
   const items = Array.from({ length: 150 }, (_, i) => ({ name: `t${i}` }));
-  const descriptor = constantListMethod('things/list', 'things', items);
+  const descriptor = constantListMethod('things/list', 'things', items, { name: 'tools' });
   const run = (params: Record<string, unknown>) => descriptor.handler(params, {} as RequestContext);
 
   test('describes the method with the PaginatedRequestParams schema (schema.ts)', () => {

@@ -1,11 +1,14 @@
 /**
  * Tests for src/protocol/registry.ts: the start-up checks on definitions (tool names, schema
- * dialect and root type, duplicates), finding the resource behind a URI, the scopes each method
- * needs, and resource events fanned out to sessions.
+ * dialect and root type, duplicates), finding the resource behind a URI, the scopes each method's
+ * descriptor asks of it, and resource events fanned out to the listening sessions.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PromptDefinition, ResourceDefinition, ResourceTemplateDefinition, ToolDefinition } from '../../src/protocol/definitions.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createProtocolCore } from '../../src/protocol/core.ts';
+import type { Params } from '../../src/protocol/messages.ts';
 import { FeatureRegistry } from '../../src/protocol/registry.ts';
 import { Session } from '../../src/protocol/session.ts';
 import { collectingSink, openedSession } from './helpers.ts';
@@ -88,41 +91,52 @@ describe('other registrations', () => {
   });
 });
 
-describe('requiredScopes, decided before dispatch (basic/authorization.mdx "Scope Challenge Handling")', () => {
+describe('the scope rules of the method descriptors, decided before dispatch (basic/authorization.mdx "Scope Challenge Handling")', () => {
   const registry = new FeatureRegistry().add({ tools: [tool('t')], resources: [resource], resourceTemplates: [template], prompts: [prompt] });
+  const { dispatcher } = createProtocolCore(registry, { name: 's', version: '1' }, silentLogger);
+  /** The scopes the descriptor of `method` asks for these params (none when they are invalid: nothing runs). */
+  const requiredScopes = (method: string, params: Params | undefined) =>
+    dispatcher.admit(params === undefined ? { jsonrpc: '2.0', id: 1, method } : { jsonrpc: '2.0', id: 1, method, params }, 'legacy').scopes;
+  const argument = { name: 'id', value: '' };
 
   test('tools/call needs the named tool\'s scopes; unknown or malformed names need none', () => {
-    assert.deepEqual(registry.requiredScopes('tools/call', { name: 't' }), ['tools:use']);
-    assert.deepEqual(registry.requiredScopes('tools/call', { name: 'nope' }), []);
-    assert.deepEqual(registry.requiredScopes('tools/call', { name: 5 }), []);
-    assert.deepEqual(registry.requiredScopes('tools/call', undefined), []);
+    assert.deepEqual(requiredScopes('tools/call', { name: 't' }), ['tools:use']);
+    assert.deepEqual(requiredScopes('tools/call', { name: 'nope' }), []);
+    assert.deepEqual(requiredScopes('tools/call', { name: 5 }), []);
+    assert.deepEqual(requiredScopes('tools/call', undefined), []);
   });
 
   test('prompts/get needs the named prompt\'s scopes', () => {
-    assert.deepEqual(registry.requiredScopes('prompts/get', { name: 'greet' }), ['prompts:use']);
-    assert.deepEqual(registry.requiredScopes('prompts/get', { name: 'nope' }), []);
+    assert.deepEqual(requiredScopes('prompts/get', { name: 'greet' }), ['prompts:use']);
+    assert.deepEqual(requiredScopes('prompts/get', { name: 'nope' }), []);
   });
 
   test('resources/read and resources/subscribe need the resource\'s or the template\'s scopes', () => {
     for (const method of ['resources/read', 'resources/subscribe']) {
-      assert.deepEqual(registry.requiredScopes(method, { uri: 'test://status' }), ['res:read']);
-      assert.deepEqual(registry.requiredScopes(method, { uri: 'test://items/7' }), ['items:read']);
-      assert.deepEqual(registry.requiredScopes(method, { uri: 'test://unknown' }), []);
-      assert.deepEqual(registry.requiredScopes(method, { uri: 7 }), []);
+      assert.deepEqual(requiredScopes(method, { uri: 'test://status' }), ['res:read']);
+      assert.deepEqual(requiredScopes(method, { uri: 'test://items/7' }), ['items:read']);
+      assert.deepEqual(requiredScopes(method, { uri: 'test://unknown' }), []);
+      assert.deepEqual(requiredScopes(method, { uri: 7 }), []);
     }
   });
 
   test('completion/complete needs the scopes of the prompt or template it references', () => {
-    assert.deepEqual(registry.requiredScopes('completion/complete', { ref: { type: 'ref/prompt', name: 'greet' } }), ['prompts:use']);
-    assert.deepEqual(registry.requiredScopes('completion/complete', { ref: { type: 'ref/resource', uri: 'test://items/{id}' } }), ['items:read']);
-    assert.deepEqual(registry.requiredScopes('completion/complete', { ref: { type: 'ref/resource', uri: 'test://items/1' } }), []);
-    assert.deepEqual(registry.requiredScopes('completion/complete', { ref: 'x' }), []);
-    assert.deepEqual(registry.requiredScopes('completion/complete', { ref: null }), []);
+    assert.deepEqual(requiredScopes('completion/complete', { ref: { type: 'ref/prompt', name: 'greet' }, argument }), ['prompts:use']);
+    assert.deepEqual(requiredScopes('completion/complete', { ref: { type: 'ref/resource', uri: 'test://items/{id}' }, argument }), ['items:read']);
+    assert.deepEqual(requiredScopes('completion/complete', { ref: { type: 'ref/resource', uri: 'test://items/1' }, argument }), []);
+    assert.deepEqual(requiredScopes('completion/complete', { ref: 'x', argument }), []);
+    assert.deepEqual(requiredScopes('completion/complete', { ref: null, argument }), []);
   });
 
   test('list methods and lifecycle methods need no scope', () => {
+    const params: Record<string, Params> = {
+      initialize: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+      'resources/unsubscribe': { uri: 'test://status' },
+    };
     for (const method of ['tools/list', 'resources/list', 'prompts/list', 'initialize', 'ping', 'resources/unsubscribe']) {
-      assert.deepEqual(registry.requiredScopes(method, {}), [], method);
+      const admission = dispatcher.admit({ jsonrpc: '2.0', id: 1, method, params: params[method] ?? {} }, 'legacy');
+      assert.equal(admission.error, undefined, method);
+      assert.deepEqual(admission.scopes, [], method);
     }
   });
 });
@@ -141,19 +155,21 @@ describe('resource events (server/resources.mdx)', () => {
     const [sinkA, sinkB] = [collectingSink(), collectingSink()];
     subscribed.standalone = sinkA;
     other.standalone = sinkB;
-    registry.subscribe(subscribed, 'test://status');
+    registry.attachSessions(() => [subscribed, other]);
+    subscribed.subscriptions.add('test://status');
     registry.updated('test://status');
     registry.updated('test://elsewhere');
     assert.deepEqual(sinkA.messages, [{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'test://status' } }]);
     assert.deepEqual(sinkB.messages, []);
   });
 
-  test('a closed session leaves the subscriber index: nothing is kept for it', () => {
+  test('a closed session forgets its subscriptions: nothing is kept for it', () => {
     const registry = new FeatureRegistry().add({ resources: [resource] });
     const session = openedSession('a');
     const sink = collectingSink();
     session.standalone = sink;
-    registry.subscribe(session, 'test://status');
+    registry.attachSessions(() => [session]);
+    session.subscriptions.add('test://status');
     session.close();
     session.standalone = sink;
     registry.updated('test://status');
@@ -168,7 +184,7 @@ describe('resource events (server/resources.mdx)', () => {
     const [sinkA, sinkB] = [collectingSink(), collectingSink()];
     opened.standalone = sinkA;
     fresh.standalone = sinkB;
-    registry.attachListeners(() => new Set([opened, fresh]));
+    registry.attachSessions(() => new Set([opened, fresh]));
     registry.listChanged();
     assert.deepEqual(sinkA.messages, [{ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }]);
     assert.deepEqual(sinkB.messages, []);

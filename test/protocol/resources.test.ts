@@ -53,7 +53,7 @@ function setup() {
   const registry = new FeatureRegistry().add({ resources: [status], resourceTemplates: [itemTemplate, numbered] });
   const dispatcher = createProtocolCore(registry, { name: 's', version: '1' }, silentLogger).dispatcher;
   const session = openedSession();
-  registry.attachListeners(() => [session]);
+  registry.attachSessions(() => [session]);
   return { registry, dispatcher, session };
 }
 
@@ -196,6 +196,7 @@ describe('subscriptions (server/resources.mdx "Subscriptions")', () => {
   test('subscriptions belong to the session that made them', async () => {
     const { registry, dispatcher, session } = setup();
     const other = openedSession('other');
+    registry.attachSessions(() => [session, other]);
     const [mine, theirs] = [collectingSink(), collectingSink()];
     session.standalone = mine;
     other.standalone = theirs;

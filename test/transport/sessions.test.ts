@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { loopbackServer } from '../helpers/loopback.ts';
 import { HttpSession, SessionTable, type SessionLimits } from '../../src/transport/sessions.ts';
+import { Session } from '../../src/protocol/session.ts';
 
 const LIMITS: SessionLimits = { maxSessions: 3, maxSessionsPerOwner: 3, idleMs: 60_000, keptStreams: 2, replayEvents: 16, maxQueuedBytes: 1024 * 1024 };
 
@@ -40,7 +41,7 @@ test('basic/transports.mdx: a prepared session joins the table only when added (
   const table = new SessionTable(LIMITS);
   const session = table.prepare('iss|sub|cid');
   assert.equal(session.owner, 'iss|sub|cid');
-  assert.equal(session.protocol.id, session.id);
+  assert.ok(session instanceof Session, 'the HTTP session is the protocol session');
   assert.equal(table.size, 0);
   assert.equal(table.get(session.id), undefined);
   table.add(session);
@@ -154,14 +155,14 @@ test('STYLE 13: deleting a session aborts its in-flight work and ends its stream
   const session = table.prepare('o');
   table.add(session);
   const controller = new AbortController();
-  assert.equal(session.protocol.begin(1, controller), true);
-  session.protocol.subscriptions.add('incident://1');
+  assert.equal(session.begin(1, controller), true);
+  session.subscriptions.add('incident://1');
   const conn = await open();
   const stream = session.openStream();
   stream.attach(conn.res, { priming: true });
   table.delete(session.id);
   assert.equal(controller.signal.aborted, true);
-  assert.equal(session.protocol.subscriptions.size, 0);
+  assert.equal(session.subscriptions.size, 0);
   assert.equal(stream.finished, true);
   assert.equal(session.findStream(stream.id), undefined);
   assert.equal(await conn.text, `id: ${stream.id}-1\ndata:\n\n`);
@@ -172,7 +173,7 @@ test('STYLE 13: closeAll closes every protocol session and empties the table', (
   const controllers = [new AbortController(), new AbortController()];
   for (const controller of controllers) {
     const session = table.prepare('o');
-    session.protocol.begin('a', controller);
+    session.begin('a', controller);
     table.add(session);
   }
   assert.equal(table.size, 2);
@@ -216,11 +217,9 @@ test('basic/transports.mdx: a new standalone stream replaces the previous one, w
   const session = new HttpSession('s', 'o', 0, LIMITS);
   const first = session.openStandalone();
   assert.equal(session.standalone, first);
-  assert.equal(session.protocol.standalone, first);
   const second = session.openStandalone();
   assert.equal(first.finished, true);
   assert.equal(session.standalone, second);
-  assert.equal(session.protocol.standalone, second);
   assert.notEqual(first.id, second.id);
 });
 
@@ -229,8 +228,8 @@ test('listeners() yields only sessions whose standalone stream was opened, until
   const [quiet, listening] = [table.prepare('o'), table.prepare('o')];
   table.add(quiet);
   table.add(listening);
-  table.openStandalone(listening);
-  assert.deepEqual([...table.listeners()], [listening.protocol]);
+  listening.openStandalone();
+  assert.deepEqual([...table.listeners()], [listening]);
   table.delete(listening.id);
   assert.deepEqual([...table.listeners()], []);
 });
@@ -275,7 +274,7 @@ test('issue #15: a session whose standalone socket is gone idles out, even befor
   const session = table.prepare('o');
   table.add(session);
   const conn = await open();
-  assert.equal(table.openStandalone(session).attach(conn.res, { priming: false }), true);
+  assert.equal(session.openStandalone().attach(conn.res, { priming: false }), true);
   conn.res.socket?.destroy();
   time.advance(LIMITS.idleMs + 1);
   assert.equal(table.sweep(), 1);
