@@ -251,11 +251,8 @@ test('STYLE 15: every bare import in src is a node: builtin or a declared runtim
   assert.deepEqual(bad, [], describe(bad));
 });
 
-/**
- * Files that still name served methods outside a descriptor, each with its reason. The lead's
- * modern request headers map Mcp-Name to its param per method: a descriptor fact still to move.
- */
-const NAMES_METHODS_PENDING = new Set(['src/transport/modern-headers.ts']);
+/** Files that still name served methods outside a descriptor, each with its reason (none today). */
+const NAMES_METHODS_PENDING = new Set<string>();
 
 test('STYLE 6: outside the descriptors, protocol/ and transport/ name no method they serve (issue 11)', () => {
   const core = createProtocolCore(new FeatureRegistry().add(conformanceFeatures()), { name: 'n', version: '1' }, silentLogger);

@@ -21,6 +21,30 @@ function shellBlock(heading: string): string {
   return readme.slice(start + '```sh\n'.length, end + 1);
 }
 
+test('README "Walk-through, modern era" works as written: discover, list, call, read, and the refusals it shows (MCP 2026-07-28)', { timeout: 120_000 }, async (t) => {
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const script = shellBlock('## Walk-through, modern era (2026-07-28)');
+  const { stdout: out } = await promisify(execFile)('bash', ['-c', script.replaceAll('http://127.0.0.1:9001/mcp', server.url)], {
+    cwd: new URL('..', import.meta.url),
+    env: { ...process.env, DEV_ISSUER_URL: server.issuer.issuer },
+    encoding: 'utf8',
+    timeout: 100_000,
+  });
+  const lines = out.trim().split('\n').map((line) => JSON.parse(line) as { id?: number; result?: Record<string, unknown>; error?: { code: number; data?: unknown } });
+  assert.equal(lines.length, 7, out);
+  const [discover, tools, call, read, missing, ping, version] = lines;
+  assert.deepEqual(discover?.result?.supportedVersions, ['2026-07-28']);
+  assert.deepEqual([discover?.result?.resultType, discover?.result?.cacheScope], ['complete', 'public']);
+  assert.equal((tools?.result?.tools as unknown[]).length, 3);
+  assert.match(JSON.stringify(call?.result), /Created incident #5/);
+  assert.match(JSON.stringify(read?.result?.contents), /Database connection pool exhausted/);
+  assert.deepEqual([missing?.error?.code, missing?.error?.data], [-32602, { uri: 'incidents://999' }]);
+  assert.equal(ping?.error?.code, -32601);
+  assert.deepEqual([version?.id, version?.error?.code, version?.error?.data], [2, -32022, { supported: ['2026-07-28'], requested: '2099-01-01' }]);
+  assert.equal((await server.running.store.get('5'))?.title, 'Disk full on db-3');
+});
+
 test('README "Walk-through with curl" works as written: every step answers as its comment says', { timeout: 120_000 }, async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());

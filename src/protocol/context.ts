@@ -75,6 +75,8 @@ export function createFeatureContext(message: JsonRpcRequest, env: RequestEnviro
     },
     log(level: LogLevel, data: unknown, logger?: string): void {
       if (signal.aborted || !passesLogLevel(state.logLevel, level)) return;
+      // MCP 2026-07-28 logging.mdx: no notifications/message for a request whose _meta names no logLevel.
+      if (state.era === 'modern' && state.logLevel === undefined) return;
       const params: JsonObject = logger === undefined ? { level, data } : { level, logger, data };
       related.send({ jsonrpc: '2.0', method: 'notifications/message', params });
     },

@@ -8,8 +8,9 @@
 import type { Logger } from '../log.ts';
 import { completionMethods } from './completion.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { lifecycleMethods, lifecycleNotifications, loggingMethods, type ServerIdentity } from './lifecycle.ts';
+import { discoverMethod, lifecycleMethods, lifecycleNotifications, loggingMethods, type ServerIdentity } from './lifecycle.ts';
 import { serverCapabilities } from './method.ts';
+import type { ServerImplementation } from './modern-result.ts';
 import { promptMethods } from './prompts.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { resourceMethods } from './resources.ts';
@@ -18,6 +19,8 @@ import { toolMethods } from './tools.ts';
 export interface ProtocolCore {
   readonly dispatcher: Dispatcher;
   readonly registry: FeatureRegistry;
+  /** MCP 2026-07-28 basic/index.mdx "Per-response protocol fields": named in every modern result's `_meta`. */
+  readonly serverInfo: ServerImplementation;
 }
 
 /** Builds the dispatcher once, at start-up, for exactly the features registered. */
@@ -30,6 +33,11 @@ export function createProtocolCore(registry: FeatureRegistry, identity: ServerId
     ...completionMethods(registry),
   ];
   const capabilities = serverCapabilities(served, 'legacy');
-  const methods = [...lifecycleMethods(identity, capabilities), ...served];
-  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry };
+  const modern = serverCapabilities(served, 'modern');
+  // MCP 2026-07-28 logging.mdx: declare logging when notifications/message may be sent; the modern
+  // era sends them for requests naming a logLevel, through the same FeatureContext.log as legacy.
+  if (capabilities.logging !== undefined) modern.logging = capabilities.logging;
+  const methods = [...lifecycleMethods(identity, capabilities), discoverMethod(identity, modern), ...served];
+  const serverInfo: ServerImplementation = identity.title === undefined ? { name: identity.name, version: identity.version } : { name: identity.name, version: identity.version, title: identity.title };
+  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry, serverInfo };
 }

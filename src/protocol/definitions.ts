@@ -112,6 +112,12 @@ export interface ToolDefinition {
   annotations?: ToolAnnotations;
   /** Scopes a caller must hold (checked before the body reaches the tool). */
   requiredScopes: readonly string[];
+  /**
+   * Client capabilities the tool cannot work without, e.g. `{sampling: {}}`: a modern request
+   * that does not declare them is refused with -32021 before the tool runs (MCP 2026-07-28
+   * basic/index.mdx "MissingRequiredClientCapability").
+   */
+  requiredClientCapabilities?: JsonObject;
   /** Arguments arrive validated against inputSchema. Throw ToolError for a rule the schema can't say. */
   call(args: JsonObject, context: FeatureContext): Promise<CallToolResult>;
 }

@@ -77,6 +77,11 @@ export class Dispatcher {
     return this.methods.has(method);
   }
 
+  /** The descriptor of a request method, whatever its eras; undefined for an unknown method. */
+  descriptorOf(method: string): RegisteredMethod | undefined {
+    return this.methods.get(method);
+  }
+
   /** Every registered request descriptor. */
   requestMethods(): Iterable<RegisteredMethod> {
     return this.methods.values();

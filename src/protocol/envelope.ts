@@ -61,6 +61,7 @@ export function hasEnvelopeClaim(params: Params | undefined): boolean {
 export function readEnvelope(params: Params | undefined): Envelope | EnvelopeProblem {
   const meta = params?._meta;
   if (!isObject(meta)) return { problem: 'params._meta is required', key: '_meta' };
+  if (!Object.hasOwn(meta, META_KEYS.protocolVersion)) return { problem: 'is required', key: META_KEYS.protocolVersion };
   const version = meta[META_KEYS.protocolVersion];
   if (typeof version !== 'string') return { problem: 'must be a string', key: META_KEYS.protocolVersion };
   // basic/index.mdx: clientCapabilities is required on every request; {} declares none.

@@ -17,8 +17,14 @@ export const ErrorCode = {
   InvalidParams: -32602,
   /** JSON-RPC 2.0 §5.1: internal error (fixed message, cause logged only). */
   InternalError: -32603,
-  /** MCP 2025-11-25 server/resources.mdx: resource not found. */
+  /** MCP 2025-11-25 server/resources.mdx: resource not found (legacy era only: 2026-07-28 MUST NOT send it). */
   ResourceNotFound: -32002,
+  /** MCP 2026-07-28 basic/index.mdx "Error Codes": HTTP headers and body disagree, or a required header is missing. */
+  HeaderMismatch: -32020,
+  /** MCP 2026-07-28 basic/index.mdx: the request needs a client capability it did not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** MCP 2026-07-28 basic/versioning.mdx: the requested protocol version is not served. */
+  UnsupportedProtocolVersion: -32022,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

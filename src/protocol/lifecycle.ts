@@ -2,15 +2,17 @@
  * The lifecycle and always-available methods (MCP 2025-11-25 basic/lifecycle.mdx,
  * basic/utilities/ping.mdx, basic/utilities/cancellation.mdx, server/utilities/logging.mdx):
  * initialize with version negotiation, notifications/initialized, ping, notifications/cancelled
- * and logging/setLevel. Creating and ending sessions is the transport's part.
+ * and logging/setLevel (legacy), and server/discover (MCP 2026-07-28, modern). Creating and
+ * ending sessions is the transport's part.
  */
 import { legacySession } from './context.ts';
 import { LOG_LEVELS, type JsonObject } from './definitions.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
 import { EMPTY_RESULT, constantResult } from './messages.ts';
-import { defineMethod, defineNotification, LEGACY_ONLY, noScopes, type RegisteredMethod, type RegisteredNotification } from './method.ts';
+import { defineMethod, defineNotification, LEGACY_ONLY, MODERN_ONLY, noScopes, type RegisteredMethod, type RegisteredNotification } from './method.ts';
 import { paramsSchema } from './params-schema.ts';
-import { negotiateVersion, SUPPORTED_VERSIONS } from './versions.ts';
+import { CONSTANT_CACHE } from './modern-result.ts';
+import { MODERN_VERSIONS, negotiateVersion, SUPPORTED_VERSIONS } from './versions.ts';
 
 /** schema.ts `Implementation` plus the optional `instructions` of InitializeResult. */
 export interface ServerIdentity {
@@ -93,6 +95,26 @@ export function lifecycleMethods(identity: ServerIdentity, capabilities: JsonObj
       handler: () => EMPTY_RESULT,
     }),
   ];
+}
+
+/**
+ * server/discover (MCP 2026-07-28 server/discover.mdx), modern-only: the versions a request may
+ * name in `_meta`, the capabilities the modern era serves, and the instructions. It needs a token
+ * like every request but no scope (checklist M-D5), and is the same for every caller (public).
+ */
+export function discoverMethod(identity: ServerIdentity, capabilities: JsonObject): RegisteredMethod {
+  const result: JsonObject = { supportedVersions: [...MODERN_VERSIONS], capabilities };
+  if (identity.instructions !== undefined) result.instructions = identity.instructions;
+  const discovered = constantResult(result);
+  return defineMethod({
+    method: 'server/discover',
+    params: ANY_PARAMS,
+    scopes: noScopes,
+    rateLimit: 'none',
+    eras: MODERN_ONLY,
+    cache: CONSTANT_CACHE,
+    handler: () => discovered,
+  });
 }
 
 export const lifecycleNotifications: RegisteredNotification[] = [

@@ -8,6 +8,8 @@
  */
 import type { RequestContext } from './context.ts';
 import type { JsonObject } from './definitions.ts';
+import type { CacheHint } from './modern-result.ts';
+import type { ParamHeader } from './param-headers.ts';
 import type { ParamsSchema } from './params-schema.ts';
 import type { Session } from './session.ts';
 import type { Era } from './versions.ts';
@@ -26,8 +28,10 @@ export type Capability = 'logging' | 'completions' | 'prompts' | 'resources' | '
 export type Eras = readonly [Era, ...Era[]];
 
 export const LEGACY_ONLY: Eras = ['legacy'];
-/** MCP 2026-07-28 keeps the method (basic/versioning.mdx); the modern era is not served yet. */
+/** MCP 2026-07-28 keeps the method (basic/versioning.mdx). */
 export const BOTH_ERAS: Eras = ['legacy', 'modern'];
+/** New in MCP 2026-07-28 (server/discover): no legacy client can ask for it. */
+export const MODERN_ONLY: Eras = ['modern'];
 
 const NONE: readonly string[] = [];
 
@@ -53,6 +57,14 @@ interface MethodFacts<P> {
 export interface MethodDescriptor<P> extends MethodFacts<P> {
   /** The capability serving this method implies, with the sub-capabilities it adds. */
   readonly capability?: { readonly name: Capability; readonly flags?: JsonObject };
+  /** MCP 2026-07-28 caching.mdx: the cache hint of its modern results, for the six cacheable methods only. */
+  readonly cache?: CacheHint;
+  /** MCP 2026-07-28 streamable-http.mdx "Standard Request Headers": the param Mcp-Name mirrors. */
+  readonly namedBy?: 'name' | 'uri';
+  /** Client capabilities serving these params needs (basic/index.mdx: -32021 on a modern request without them). */
+  clientCapabilities?(params: P): JsonObject | undefined;
+  /** Parameters these params' tool mirrors in Mcp-Param-* headers (streamable-http.mdx "Custom Headers"). */
+  paramHeaders?(params: P): readonly ParamHeader[];
   /** Answers a legacy `initialize`: the request that opens a session (basic/lifecycle.mdx). */
   readonly opensSession?: boolean;
   handler(params: P, context: RequestContext): Promise<JsonObject> | JsonObject;

@@ -16,6 +16,15 @@ export interface CacheHint {
   readonly cacheScope: 'public' | 'private';
 }
 
+/**
+ * Lists fixed at start-up (tools, prompts, resource templates, discover): the same for every
+ * caller, and unchanged until the server restarts (docs/decisions.md "Cache hints").
+ */
+export const CONSTANT_CACHE: CacheHint = { ttlMs: 3_600_000, cacheScope: 'public' };
+
+/** Incident data (resources/list, resources/read): changes with any write, and is the caller's to see. */
+export const LIVE_PRIVATE_CACHE: CacheHint = { ttlMs: 0, cacheScope: 'private' };
+
 /** schema.ts Implementation, as `io.modelcontextprotocol/serverInfo` carries it. */
 export interface ServerImplementation {
   readonly name: string;

@@ -9,6 +9,7 @@ import { cursorCodec } from '../cursor.ts';
 import type { JsonObject } from './definitions.ts';
 import { invalidParams } from './errors.ts';
 import { constantResult } from './messages.ts';
+import { CONSTANT_CACHE } from './modern-result.ts';
 import { BOTH_ERAS, defineMethod, noScopes, type MethodDescriptor, type RegisteredMethod } from './method.ts';
 import { paramsSchema } from './params-schema.ts';
 
@@ -77,6 +78,7 @@ export function constantListMethod(method: string, name: string, items: readonly
     rateLimit: 'none',
     eras: BOTH_ERAS,
     capability,
+    cache: CONSTANT_CACHE,
     handler: (params) => (params.cursor === undefined ? firstPage : listResult(name, items, params.cursor)),
   });
 }

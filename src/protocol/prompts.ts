@@ -32,6 +32,7 @@ export function promptMethods(registry: FeatureRegistry): RegisteredMethod[] {
       rateLimit: 'none',
       eras: BOTH_ERAS,
       capability: { name: 'prompts' },
+      namedBy: 'name',
       async handler(params, context) {
         const prompt = registry.prompts.get(params.name);
         // server/prompts.mdx "Error Handling": invalid prompt name → -32602.

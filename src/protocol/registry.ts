@@ -8,6 +8,7 @@
 import type { CompletionRef } from './completion.ts';
 import type { FeatureSet, JsonObject, PromptDefinition, ResourceDefinition, ResourceEvents, ResourceTemplateDefinition, ToolDefinition } from './definitions.ts';
 import type { Audience, Session } from './session.ts';
+import { paramHeadersOf, type ParamHeader } from './param-headers.ts';
 import { compileUriTemplate, type UriTemplateMatcher } from './uri-template.ts';
 import { compileSchema, SUPPORTED_DIALECT, type Validator } from './validation.ts';
 
@@ -18,6 +19,8 @@ export interface RegisteredTool {
   validateOutput: Validator | undefined;
   /** The Tool object as tools/list sends it. */
   wire: JsonObject;
+  /** Parameters mirrored in Mcp-Param-* headers (x-mcp-header), read once. */
+  paramHeaders: readonly ParamHeader[];
 }
 
 export interface RegisteredTemplate {
@@ -61,7 +64,7 @@ export class FeatureRegistry implements ResourceEvents {
       checkDialect(tool.inputSchema, `tool ${tool.name} inputSchema`);
       if (tool.outputSchema !== undefined) checkDialect(tool.outputSchema, `tool ${tool.name} outputSchema`);
       const validateOutput = tool.outputSchema === undefined ? undefined : compileSchema(tool.outputSchema);
-      this.tools.set(tool.name, { definition: tool, validateInput: compileSchema(tool.inputSchema), validateOutput, wire: toolWire(tool) });
+      this.tools.set(tool.name, { definition: tool, validateInput: compileSchema(tool.inputSchema), validateOutput, wire: toolWire(tool), paramHeaders: paramHeadersOf(tool.name, tool.inputSchema) });
     }
     for (const resource of features.resources ?? []) {
       if (this.resources.has(resource.uri)) throw new TypeError(`Resource ${resource.uri} is registered twice`);

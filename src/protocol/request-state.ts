@@ -2,24 +2,20 @@
  * What one request knows of its peer, whatever its era: the protocol version, what the client
  * declared (bounded, client-declaration.ts), the log level, the caller and the trace context.
  * A legacy request gets it from its session (Session.requestState: what `initialize` and
- * `logging/setLevel` recorded); a modern request (MCP 2026-07-28, not served yet) will build it
- * from its own `params._meta`, having no session. Handlers and FeatureContext read this, never
+ * `logging/setLevel` recorded); a modern request (MCP 2026-07-28) builds it from its own
+ * `params._meta` (envelope.ts), having no session. Handlers and FeatureContext read this, never
  * the session, for these facts.
  */
 import type { ClientIdentity } from './client-declaration.ts';
 import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
 import type { Identity } from './identity.ts';
-import type { ProtocolVersion, Era } from './versions.ts';
+import type { TraceContext } from './envelope.ts';
+import type { Era, ModernVersion, ProtocolVersion } from './versions.ts';
 
-/** W3C Trace Context of a request (`traceparent`, `tracestate`); legacy requests carry none. */
-export interface TraceContext {
-  readonly traceparent: string;
-  readonly tracestate: string | undefined;
-}
 
 export interface RequestState {
   readonly era: Era;
-  readonly protocolVersion: ProtocolVersion;
+  readonly protocolVersion: ProtocolVersion | ModernVersion;
   /** The known capabilities the client declared, reduced to their known sub-capabilities. */
   readonly clientCapabilities: JsonObject;
   readonly clientInfo: ClientIdentity;
@@ -27,6 +23,7 @@ export interface RequestState {
   readonly logLevel: LogLevel | undefined;
   /** The caller; the transport's verified principal fits as it is. */
   readonly identity: Identity;
+  /** W3C Trace Context from a modern request's `_meta`; legacy requests carry none. */
   readonly trace: TraceContext | undefined;
 }
 

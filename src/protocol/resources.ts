@@ -12,6 +12,7 @@ import { NotFound } from './domain-errors.ts';
 import { invalidParams } from './errors.ts';
 import { EMPTY_RESULT } from './messages.ts';
 import { BOTH_ERAS, defineMethod, LEGACY_ONLY, noScopes, type RegisteredMethod } from './method.ts';
+import { LIVE_PRIVATE_CACHE } from './modern-result.ts';
 import { constantListMethod, LIST_PARAMS, listResult } from './pagination.ts';
 import { paramsSchema } from './params-schema.ts';
 import type { FeatureRegistry } from './registry.ts';
@@ -49,7 +50,9 @@ export function resourceMethods(registry: FeatureRegistry): RegisteredMethod[] {
       scopes: noScopes,
       rateLimit: 'none',
       eras: BOTH_ERAS,
-      capability: { name: 'resources', flags: { listChanged: true } },
+      capability: { name: 'resources' },
+      // caching.mdx: the list changes with every create, and shows only what the caller may read.
+      cache: LIVE_PRIVATE_CACHE,
       async handler(params, context) {
         const all: JsonObject[] = [...registry.resources.values()].map(describe);
         for (const { definition } of registry.templates) {
@@ -69,6 +72,8 @@ export function resourceMethods(registry: FeatureRegistry): RegisteredMethod[] {
       rateLimit: 'none',
       eras: BOTH_ERAS,
       capability: { name: 'resources' },
+      namedBy: 'uri',
+      cache: LIVE_PRIVATE_CACHE,
       async handler({ uri }, context) {
         const found = registry.findResource(uri);
         if (found === undefined) throw notFound(uri);
@@ -84,7 +89,9 @@ export function resourceMethods(registry: FeatureRegistry): RegisteredMethod[] {
       rateLimit: 'none',
       // MCP 2026-07-28 replaces it with subscriptions/listen (basic/versioning.mdx).
       eras: LEGACY_ONLY,
-      capability: { name: 'resources', flags: { subscribe: true } },
+      // Updates and list changes both travel on the legacy GET stream, so both flags are this era's;
+      // the modern era declares them with subscriptions/listen (issue 12).
+      capability: { name: 'resources', flags: { subscribe: true, listChanged: true } },
       handler({ uri }, context) {
         const { subscriptions } = legacySession(context);
         // checklist R11/R12: the URI is validated as resources/read does; a possible but absent id may be awaited.

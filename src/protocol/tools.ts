@@ -33,6 +33,9 @@ export function toolMethods(registry: FeatureRegistry): RegisteredMethod[] {
       rateLimit: 'tool',
       eras: BOTH_ERAS,
       capability: { name: 'tools' },
+      namedBy: 'name',
+      clientCapabilities: (params) => registry.tools.get(params.name)?.definition.requiredClientCapabilities,
+      paramHeaders: (params) => registry.tools.get(params.name)?.paramHeaders ?? [],
       async handler(params, context) {
         const tool = registry.tools.get(params.name);
         // server/tools.mdx "Error Handling": unknown tool → -32602.

@@ -13,10 +13,24 @@ export const LATEST_VERSION: ProtocolVersion = SUPPORTED_VERSIONS[0];
 
 /**
  * The two shapes of the protocol (MCP 2026-07-28 basic/versioning.mdx, dual-era servers):
- * `legacy` is initialize and sessions (2025-11-25, 2025-06-18, 2025-03-26, all served today);
- * `modern` is 2026-07-28, stateless, its version in each request's `_meta` (not served yet).
+ * `legacy` is initialize and sessions (2025-11-25, 2025-06-18, 2025-03-26); `modern` is
+ * 2026-07-28, stateless, its version in each request's `_meta`.
  */
 export type Era = 'legacy' | 'modern';
+
+/**
+ * The versions a modern request may name in `_meta`. Only these are listed in server/discover's
+ * `supportedVersions` and in -32022's `data.supported` (one list for both, checklist M-E30; legacy
+ * versions are reached through initialize, not named in `_meta`: docs/decisions.md, M-V13).
+ */
+export const MODERN_VERSIONS = ['2026-07-28'] as const;
+
+export type ModernVersion = (typeof MODERN_VERSIONS)[number];
+
+/** Exact match against the list: no ordering of version strings (checklist M-V14). */
+export function isModernVersion(value: string): value is ModernVersion {
+  return (MODERN_VERSIONS as readonly string[]).includes(value);
+}
 
 export function isSupportedVersion(value: string): value is ProtocolVersion {
   return (SUPPORTED_VERSIONS as readonly string[]).includes(value);

@@ -51,4 +51,6 @@ export interface RequestRecord {
   clientId?: string;
   /** Why the request was refused, for the log only (never a token). */
   reason?: string;
+  /** W3C Trace Context trace id of a modern request, so its log line joins the caller's trace. */
+  traceId?: string | undefined;
 }

@@ -5,6 +5,7 @@
  * body, compared with the body it mirrors. Owns the `=?base64?…?=` sentinel. Pure: the pipeline
  * turns a mismatch into 400 + -32020 (HeaderMismatch). The body stays the source of truth.
  */
+import type { ParamHeader } from '../protocol/param-headers.ts';
 import { decodeUtf8 } from '../utf8.ts';
 
 /** A header that is missing, contradicts the body, or cannot be decoded. */
@@ -19,13 +20,6 @@ export interface StandardHeaders {
   readonly method: string | undefined;
   readonly name: string | undefined;
 }
-
-/** streamable-http.mdx: the methods whose params name their target, and which param does. */
-const NAMED_BY: ReadonlyMap<string, 'name' | 'uri'> = new Map([
-  ['tools/call', 'name'],
-  ['prompts/get', 'name'],
-  ['resources/read', 'uri'],
-]);
 
 const SENTINEL_START = '=?base64?';
 const SENTINEL_END = '?=';
@@ -63,26 +57,19 @@ export function contradiction(headers: StandardHeaders, version: string, method:
 
 /**
  * "Server Validation", second part (checklist M-E12): every POST carries MCP-Protocol-Version and
- * Mcp-Method; tools/call and prompts/get carry Mcp-Name = params.name, resources/read = params.uri.
+ * Mcp-Method; a method whose params name a target (its descriptor's `namedBy`: tools/call and
+ * prompts/get → params.name, resources/read → params.uri) carries it in Mcp-Name.
  */
-export function missingOrMisnamed(headers: StandardHeaders, method: string, params: { readonly [key: string]: unknown } | undefined): HeaderMismatch | undefined {
+export function missingOrMisnamed(headers: StandardHeaders, namedBy: 'name' | 'uri' | undefined, params: { readonly [key: string]: unknown } | undefined): HeaderMismatch | undefined {
   if (headers.protocolVersion === undefined) return { header: 'MCP-Protocol-Version', problem: 'is required' };
   if (headers.method === undefined) return { header: 'Mcp-Method', problem: 'is required' };
-  const field = NAMED_BY.get(method);
+  const field = namedBy;
   if (field === undefined) return undefined;
   const target = params?.[field];
   if (headers.name === undefined) return typeof target === 'string' ? { header: 'Mcp-Name', problem: 'is required' } : undefined;
   const decoded = decodeHeaderValue(headers.name);
   if (decoded === undefined) return { header: 'Mcp-Name', problem: 'is not valid =?base64?…?= encoding' };
   return decoded === target ? undefined : { header: 'Mcp-Name', problem: `does not match params.${field}` };
-}
-
-/** A tool parameter mirrored in a header: `"x-mcp-header": "<Name>"` on a top-level property. */
-export interface ParamHeader {
-  /** The header's name, `Mcp-Param-<Name>`, lower-cased as node:http gives it. */
-  readonly header: string;
-  readonly property: string;
-  readonly type: 'string' | 'integer' | 'boolean';
 }
 
 /** Whether a decoded header value equals the argument it mirrors ("Server Behavior for Custom Headers"). */

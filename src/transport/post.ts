@@ -1,6 +1,7 @@
 /**
  * POST /mcp (MCP 2025-11-25 basic/transports.mdx "Sending Messages to the Server"), after the
- * router has checked Host, Origin and the bearer token. One named pipeline:
+ * router has checked Host, Origin and the bearer token. A request carrying the modern envelope
+ * claim (MCP 2026-07-28) goes to post-modern.ts; every other is legacy, one named pipeline:
  * checkMediaTypes → readMessage (body, classify) → admit (descriptor, params, scopes) →
  * resolveSession (session, version) → authorize (scopes) → limitRate (rate-limit class) → run →
  * reply. What a method needs comes from its descriptor (protocol/method.ts): this file names no
@@ -8,15 +9,17 @@
  * to the router, which answers it.
  */
 import type { Admission } from '../protocol/dispatcher.ts';
-import type { Classified, JsonRpcNotification, JsonRpcRequest, RequestId } from '../protocol/messages.ts';
+import type { Classified, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages.ts';
 import { parseAndClassify } from '../protocol/messages.ts';
-import type { RateLimitClass } from '../protocol/method.ts';
 import { CancelledError, type MessageSink } from '../protocol/session.ts';
-import { authorize, principalKey } from './authenticate.ts';
+import { hasEnvelopeClaim } from '../protocol/envelope.ts';
+import { principalKey } from './authenticate.ts';
 import { BodyError, readBody, type BodyErrorKind } from './body.ts';
 import { expectsContinue } from './connection.ts';
 import type { McpRequest } from './context.ts';
 import { acceptsMediaType, isJsonContentType } from './media-type.ts';
+import { claimsModernHeader, handleModern } from './post-modern.ts';
+import { checkNeeds } from './needs.ts';
 import { isRefusal, type Refusal, type RefusalKind } from './refusal.ts';
 import { accepted } from './reply.ts';
 import { ResponseChannel, type ResponseModes } from './response-channel.ts';
@@ -33,18 +36,14 @@ const BODY_REFUSALS = {
   'invalid-utf8': 'bodyNotUtf8',
 } as const satisfies Record<BodyErrorKind, RefusalKind>;
 
-/** The refusal of each rate-limit class once its bucket is empty. */
-const RATE_REFUSALS = {
-  tool: 'rateLimited',
-  session: 'initializeRateLimited',
-} as const satisfies Record<Exclude<RateLimitClass, 'none'>, RefusalKind>;
-
 /** Answers a POST; a refusal is returned for the router to answer. */
 export async function handlePost(post: McpRequest): Promise<Refusal | undefined> {
   const modes = checkMediaTypes(post);
   if (isRefusal(modes)) return modes;
   const message = await readMessage(post);
   if (isRefusal(message)) return message;
+  // MCP 2026-07-28 basic/versioning.mdx: the envelope claim decides the era, per request (checklist §5.1).
+  if (message.kind !== 'response' && (hasEnvelopeClaim(message.message.params) || claimsModernHeader(post))) return handleModern(post, message.message, modes);
   if (message.kind !== 'request') {
     const session = resolveSession(post);
     if (isRefusal(session)) return session;
@@ -53,7 +52,6 @@ export async function handlePost(post: McpRequest): Promise<Refusal | undefined>
     if (!session.outbound.settle(message.message)) return { refusal: 'responseNotAccepted' };
     return void accepted(post.res, post.cors);
   }
-  // Every request is legacy today; the era will be decided here, once, from the envelope.
   const admission = post.ctx.core.dispatcher.admit(message.message, 'legacy');
   if (admission.descriptor?.opensSession === true) return initialize(post, message.message, admission, modes);
   const session = resolveSession(post);
@@ -82,21 +80,6 @@ async function readMessage({ req, res, ctx, record }: McpRequest): Promise<Exclu
   if (classified.kind === 'invalid') return { refusal: 'invalidMessage', error: classified.error, id: classified.id };
   if (classified.kind !== 'response') record.rpcMethod = classified.message.method;
   return classified;
-}
-
-/** Checks the scopes and spends the rate budget a method's descriptor declares; undefined when it may run. */
-function checkNeeds(post: McpRequest, method: string, scopes: readonly string[], rateLimit: RateLimitClass, id: RequestId | undefined): Refusal | undefined {
-  const { ctx, principal, record } = post;
-  const forbidden = authorize(scopes, method, principal, ctx, record);
-  if (forbidden !== undefined) return forbidden;
-  return limitRate(post, rateLimit, id);
-}
-
-/** tools.mdx and completion.mdx "Security Considerations": tool calls and completions MUST be rate-limited. */
-function limitRate({ ctx, principal }: McpRequest, rateLimit: RateLimitClass, id: RequestId | undefined): Refusal | undefined {
-  if (rateLimit === 'none') return undefined;
-  const wait = ctx.limiters[rateLimit].take(principalKey(principal));
-  return wait > 0 ? { refusal: RATE_REFUSALS[rateLimit], retryAfter: wait, id } : undefined;
 }
 
 /** basic/transports.mdx: an accepted notification gets 202 with no body; unknown or malformed ones are dropped. */

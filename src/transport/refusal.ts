@@ -8,6 +8,7 @@
  * RefusalContext, since the same kind can map to another status or code there.
  */
 import { ErrorCode, type ErrorObject } from '../protocol/errors.ts';
+import type { JsonObject } from '../protocol/definitions.ts';
 import { errorResponse, type JsonRpcErrorResponse, type RequestId } from '../protocol/messages.ts';
 import { corsHeaders } from './origin.ts';
 import type { Headers } from './reply.ts';
@@ -91,6 +92,17 @@ export const REFUSALS = {
   internal: { status: 500, code: ErrorCode.InternalError, message: 'Internal error' },
   // RFC 9110 §15.6.4: the server is closing; new requests are refused and their connection closes.
   shuttingDown: { status: 503, code: ErrorCode.InternalError, message: 'The server is shutting down', close: true, retryAfter: 1 },
+  // MCP 2026-07-28 (the modern era; checklist §5.2). Each echoes the request id (checklist M-E29).
+  // basic/index.mdx "Per-request protocol fields": a request missing a required _meta field is malformed: -32602 and HTTP 400.
+  invalidRequestMeta: { status: 400, code: ErrorCode.InvalidParams, message: 'Invalid params: malformed request metadata' },
+  // basic/transports/streamable-http.mdx "Server Validation": headers that disagree with the body, or are missing: 400 + -32020.
+  headerMismatch: { status: 400, code: ErrorCode.HeaderMismatch, message: 'Header mismatch' },
+  // basic/versioning.mdx: an unsupported version: -32022 with the supported list; streamable-http.mdx: HTTP 400.
+  unsupportedProtocolVersion: { status: 400, code: ErrorCode.UnsupportedProtocolVersion, message: 'Unsupported protocol version' },
+  // streamable-http.mdx: an unimplemented method gets 404 + -32601 (the body tells it from a legacy 404).
+  modernMethodNotFound: { status: 404, code: ErrorCode.MethodNotFound, message: 'Method not found' },
+  // basic/index.mdx: a client capability the request needs but did not declare: -32021, HTTP 400.
+  missingClientCapability: { status: 400, code: ErrorCode.MissingRequiredClientCapability, message: 'Missing required client capability' },
 } as const satisfies Record<string, RefusalEntry>;
 
 export type RefusalKind = keyof typeof REFUSALS;
@@ -112,6 +124,11 @@ interface RefusalFacts {
   invalidMessage: { readonly error: ErrorObject };
   initializeRateLimited: { readonly retryAfter: number };
   rateLimited: { readonly retryAfter: number };
+  invalidRequestMeta: { readonly field: string; readonly problem: string };
+  headerMismatch: { readonly header: string; readonly problem: string };
+  unsupportedProtocolVersion: { readonly supported: readonly string[]; readonly requested: string };
+  modernMethodNotFound: { readonly method: string };
+  missingClientCapability: { readonly requiredCapabilities: JsonObject };
 }
 
 /** What every refusal may carry: the request id when known (JSON-RPC 2.0 §5), a log-only detail. */
@@ -171,10 +188,33 @@ function logReason(refusal: Refusal): string {
   return refusal.refusal;
 }
 
+/** The JSON-RPC error of a refusal: the entry's, with what the facts add for the kinds that carry data. */
+function errorOf(refusal: Refusal, entry: RefusalEntry): ErrorObject {
+  const base = { code: entry.code, message: entry.message };
+  switch (refusal.refusal) {
+    case 'invalidMessage':
+      return refusal.error;
+    case 'invalidRequestMeta':
+      return { ...base, message: `${entry.message}: ${refusal.field} ${refusal.problem}`, data: { field: refusal.field } };
+    case 'headerMismatch':
+      return { ...base, message: `${entry.message}: ${refusal.header} ${refusal.problem}`, data: { header: refusal.header } };
+    case 'unsupportedProtocolVersion':
+      // schema.ts UnsupportedProtocolVersionError: data.supported and data.requested are required.
+      return { ...base, message: `${entry.message}: ${JSON.stringify(refusal.requested).slice(0, 64)}`, data: { supported: refusal.supported, requested: refusal.requested } };
+    case 'modernMethodNotFound':
+      return { ...base, message: `${entry.message}: ${refusal.method.slice(0, 128)}` };
+    case 'missingClientCapability':
+      // schema.ts MissingRequiredClientCapabilityError: data.requiredCapabilities is a ClientCapabilities object.
+      return { ...base, data: { requiredCapabilities: refusal.requiredCapabilities } };
+    default:
+      return base;
+  }
+}
+
 /** The one mapping from a refusal to its whole answer (STYLE principle 5). */
 export function answerRefusal(refusal: Refusal, context: RefusalContext): RefusalAnswer {
   const entry: RefusalEntry = REFUSALS[refusal.refusal];
-  const error = refusal.refusal === 'invalidMessage' ? refusal.error : { code: entry.code, message: entry.message };
+  const error = errorOf(refusal, entry);
   return {
     status: entry.status,
     // An allowed browser origin gets CORS on refusals too, or it cannot read them.

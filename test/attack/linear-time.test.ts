@@ -1,9 +1,10 @@
 /**
  * Issue 15: every parser that reads client input takes time linear in it. Each case feeds the
  * pathological input of one parser at the size limit it can arrive with (16 KiB for a header,
- * Node's maxHeaderSize; 1 MiB for a body, MAX_BODY_BYTES) and bounds the median of five runs.
+ * Node's maxHeaderSize; 1 MiB for a body, MAX_BODY_BYTES) and bounds the fastest of five runs.
  * The bound is generous for a shared, noisy machine (over 10× what the linear code needs) yet far
- * below what the super-linear code took: the old OUTER_WHITESPACE regex of the bearer parser spent
+ * below what the super-linear code took; the fastest of the runs is what counts, since a shared
+ * machine only ever makes a run slower (a GC pause or a busy core in one run is not the parser): the old OUTER_WHITESPACE regex of the bearer parser spent
  * ~200 ms on the 16 KiB header, the first absolute-form target regex ~200 ms on a 16 KiB target,
  * and the old URI template matcher ~1.8 s on 64 KiB.
  */
@@ -24,10 +25,10 @@ import { isAllowedHost, type OriginPolicy } from '../../src/transport/origin.ts'
 
 const HEADER = 16 * 1024;
 const BODY = 1024 * 1024;
-/** Median bound in ms: the linear parsers need under 2 ms here, the quadratic ones took 200+. */
-const BOUND_MS = 25;
+/** Bound in ms: the linear parsers need under 2 ms here, the quadratic ones took 200+. */
+const BOUND_MS = 50;
 
-function medianMs(run: () => unknown, runs = 5): number {
+function fastestMs(run: () => unknown, runs = 5): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
@@ -38,12 +39,12 @@ function medianMs(run: () => unknown, runs = 5): number {
     }
     times.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b)[runs >> 1] as number;
+  return Math.min(...times);
 }
 
 function assertLinear(name: string, run: () => unknown): void {
-  const ms = medianMs(run);
-  assert.ok(ms < BOUND_MS, `${name}: median ${ms.toFixed(1)} ms, bound ${BOUND_MS} ms`);
+  const ms = fastestMs(run);
+  assert.ok(ms < BOUND_MS, `${name}: fastest of 5 runs ${ms.toFixed(1)} ms, bound ${BOUND_MS} ms`);
 }
 
 /** Header text of exactly `size` characters: `head`, then `unit` repeated, then `tail`. */
@@ -121,7 +122,7 @@ test('Last-Event-ID, cursors, incident ids and JSON-RPC bodies at their size lim
   assertLinear('cursor, 1 MiB', () => decodeCursor(filled('', 'a', '', BODY)));
   assertLinear('incident id, 1 MiB', () => isIncidentId(filled('', '1', 'x', BODY)));
   const method = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'm'.repeat(BODY - 64) });
-  assert.ok(medianMs(() => parseAndClassify(method)) < 4 * BOUND_MS, 'a 1 MiB message');
+  assert.ok(fastestMs(() => parseAndClassify(method)) < 4 * BOUND_MS, 'a 1 MiB message');
 });
 
 test('challenge text (RFC 6750 §3): a 16 KiB description is quoted in linear time', () => {

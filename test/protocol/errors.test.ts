@@ -8,8 +8,8 @@ import { ErrorCode, INTERNAL_ERROR_MESSAGE, invalidParams, ProtocolError } from 
 import { assertSchema } from '../helpers/schema.ts';
 
 describe('error codes (JSON-RPC 2.0 §5.1, checklist B10/B11)', () => {
-  test('the table holds the five JSON-RPC codes and MCP resource-not-found, nothing else', () => {
-    assert.deepEqual(ErrorCode, { ParseError: -32700, InvalidRequest: -32600, MethodNotFound: -32601, InvalidParams: -32602, InternalError: -32603, ResourceNotFound: -32002 });
+  test('the table holds the five JSON-RPC codes, MCP resource-not-found (legacy) and the three codes MCP 2026-07-28 defines, nothing else', () => {
+    assert.deepEqual(ErrorCode, { ParseError: -32700, InvalidRequest: -32600, MethodNotFound: -32601, InvalidParams: -32602, InternalError: -32603, ResourceNotFound: -32002, HeaderMismatch: -32020, MissingRequiredClientCapability: -32021, UnsupportedProtocolVersion: -32022 });
   });
 
   test('the internal error message is fixed and says nothing about the cause (STYLE principle 3)', () => {

@@ -76,9 +76,13 @@ test('matching a hostile 20 000-character URI takes linear time: no backtracking
     const alphabet = [...new Set(matcher.template.replace(/\{v\d\}/g, 'a%41'))].join('');
     const rotated = alphabet.slice(seed % alphabet.length) + alphabet.slice(0, seed % alphabet.length);
     const hostile = `${matcher.template.slice(0, matcher.template.indexOf('{'))}${rotated.repeat(Math.ceil(20_000 / rotated.length))}\u0000`;
-    const started = performance.now();
-    matcher.match(hostile);
-    const elapsed = performance.now() - started;
+    // The fastest of three: a shared machine only ever slows a run down (a GC pause is not the matcher).
+    let elapsed = Infinity;
+    for (let run = 0; run < 3 && elapsed >= 250; run++) {
+      const started = performance.now();
+      matcher.match(hostile);
+      elapsed = Math.min(elapsed, performance.now() - started);
+    }
     assert.ok(elapsed < 250, `${elapsed.toFixed(1)} ms for ${JSON.stringify(matcher.template)}`);
   }), { numRuns: 200 });
 });

@@ -31,18 +31,18 @@ test('checklist M-E10: a present header that contradicts the body is a mismatch;
 
 test('checklist M-E12: MCP-Protocol-Version and Mcp-Method are required; Mcp-Name mirrors params.name or params.uri', () => {
   const params = { name: 'create_incident' };
-  assert.equal(missingOrMisnamed(HEADERS, 'tools/call', params), undefined);
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, protocolVersion: undefined }, 'tools/call', params), { header: 'MCP-Protocol-Version', problem: 'is required' });
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, method: undefined }, 'tools/call', params), { header: 'Mcp-Method', problem: 'is required' });
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: undefined }, 'tools/call', params), { header: 'Mcp-Name', problem: 'is required' });
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: 'wrong_tool_name' }, 'tools/call', params), { header: 'Mcp-Name', problem: 'does not match params.name' });
-  assert.equal(missingOrMisnamed({ ...HEADERS, name: '=?base64?Y3JlYXRlX2luY2lkZW50?=' }, 'tools/call', params), undefined);
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: '=?base64?Y3JlYXRl!?=' }, 'tools/call', params)?.problem, 'is not valid =?base64?…?= encoding');
-  assert.equal(missingOrMisnamed({ ...HEADERS, method: 'resources/read', name: 'incidents://1' }, 'resources/read', { uri: 'incidents://1' }), undefined);
-  assert.deepEqual(missingOrMisnamed({ ...HEADERS, method: 'resources/read', name: 'incidents://2' }, 'resources/read', { uri: 'incidents://1' })?.problem, 'does not match params.uri');
+  assert.equal(missingOrMisnamed(HEADERS, 'name', params), undefined);
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, protocolVersion: undefined }, 'name', params), { header: 'MCP-Protocol-Version', problem: 'is required' });
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, method: undefined }, 'name', params), { header: 'Mcp-Method', problem: 'is required' });
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: undefined }, 'name', params), { header: 'Mcp-Name', problem: 'is required' });
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: 'wrong_tool_name' }, 'name', params), { header: 'Mcp-Name', problem: 'does not match params.name' });
+  assert.equal(missingOrMisnamed({ ...HEADERS, name: '=?base64?Y3JlYXRlX2luY2lkZW50?=' }, 'name', params), undefined);
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, name: '=?base64?Y3JlYXRl!?=' }, 'name', params)?.problem, 'is not valid =?base64?…?= encoding');
+  assert.equal(missingOrMisnamed({ ...HEADERS, method: 'resources/read', name: 'incidents://1' }, 'uri', { uri: 'incidents://1' }), undefined);
+  assert.deepEqual(missingOrMisnamed({ ...HEADERS, method: 'resources/read', name: 'incidents://2' }, 'uri', { uri: 'incidents://1' })?.problem, 'does not match params.uri');
   // Methods without a named target need no Mcp-Name; a body without a name leaves its error to the params check.
-  assert.equal(missingOrMisnamed({ ...HEADERS, method: 'tools/list', name: undefined }, 'tools/list', {}), undefined);
-  assert.equal(missingOrMisnamed({ ...HEADERS, name: undefined }, 'tools/call', {}), undefined);
+  assert.equal(missingOrMisnamed({ ...HEADERS, method: 'tools/list', name: undefined }, undefined, {}), undefined);
+  assert.equal(missingOrMisnamed({ ...HEADERS, name: undefined }, 'name', {}), undefined);
 });
 
 test('"Server Behavior for Custom Headers": Mcp-Param-* must match the argument it mirrors, decoded; absent or null arguments expect none', () => {

@@ -47,6 +47,11 @@ export const SAMPLES: { readonly [K in RefusalKind]: Extract<Refusal, { refusal:
   rateLimited: { refusal: 'rateLimited', retryAfter: 20, id: 'call-1' },
   internal: { refusal: 'internal' },
   shuttingDown: { refusal: 'shuttingDown' },
+  invalidRequestMeta: { refusal: 'invalidRequestMeta', field: 'params._meta["io.modelcontextprotocol/clientCapabilities"]', problem: 'is required', id: 3 },
+  headerMismatch: { refusal: 'headerMismatch', header: 'Mcp-Method', problem: 'does not match the method', id: 'a' },
+  unsupportedProtocolVersion: { refusal: 'unsupportedProtocolVersion', supported: ['2026-07-28'], requested: 'v999.0.0', id: 4 },
+  modernMethodNotFound: { refusal: 'modernMethodNotFound', method: 'ping', id: 5 },
+  missingClientCapability: { refusal: 'missingClientCapability', requiredCapabilities: { sampling: {} }, id: 6 },
 };
 
 export const KINDS = Object.keys(SAMPLES) as RefusalKind[];

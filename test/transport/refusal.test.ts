@@ -57,7 +57,21 @@ const GOLDEN: { readonly [K in RefusalKind]: readonly [number, number, Record<st
   rateLimited: [429, BAD, { 'retry-after': 20 }, 'rateLimited'],
   internal: [500, ErrorCode.InternalError, {}, 'internal'],
   shuttingDown: [503, ErrorCode.InternalError, { 'retry-after': 1, ...CLOSE }, 'shuttingDown'],
+  invalidRequestMeta: [400, ErrorCode.InvalidParams, {}, 'invalidRequestMeta'],
+  headerMismatch: [400, ErrorCode.HeaderMismatch, {}, 'headerMismatch'],
+  unsupportedProtocolVersion: [400, ErrorCode.UnsupportedProtocolVersion, {}, 'unsupportedProtocolVersion'],
+  modernMethodNotFound: [404, ErrorCode.MethodNotFound, {}, 'modernMethodNotFound'],
+  missingClientCapability: [400, ErrorCode.MissingRequiredClientCapability, {}, 'missingClientCapability'],
 };
+
+test('MCP 2026-07-28: the modern refusals carry the data their error types require, and the request id', () => {
+  const body = (kind: RefusalKind): unknown => answerRefusal(SAMPLES[kind], NO_CORS).body;
+  assert.deepEqual(body('invalidRequestMeta'), { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'Invalid params: malformed request metadata: params._meta["io.modelcontextprotocol/clientCapabilities"] is required', data: { field: 'params._meta["io.modelcontextprotocol/clientCapabilities"]' } } });
+  assert.deepEqual(body('headerMismatch'), { jsonrpc: '2.0', id: 'a', error: { code: -32020, message: 'Header mismatch: Mcp-Method does not match the method', data: { header: 'Mcp-Method' } } });
+  assert.deepEqual(body('unsupportedProtocolVersion'), { jsonrpc: '2.0', id: 4, error: { code: -32022, message: 'Unsupported protocol version: "v999.0.0"', data: { supported: ['2026-07-28'], requested: 'v999.0.0' } } });
+  assert.deepEqual(body('modernMethodNotFound'), { jsonrpc: '2.0', id: 5, error: { code: -32601, message: 'Method not found: ping' } });
+  assert.deepEqual(body('missingClientCapability'), { jsonrpc: '2.0', id: 6, error: { code: -32021, message: 'Missing required client capability', data: { requiredCapabilities: { sampling: {} } } } });
+});
 
 const ORIGIN = 'http://localhost:6274';
 const CORS = { 'access-control-allow-origin': ORIGIN, 'access-control-expose-headers': 'MCP-Session-Id, MCP-Protocol-Version, WWW-Authenticate', vary: 'Origin' };
@@ -70,7 +84,9 @@ for (const kind of KINDS) {
     assert.equal(answer.status, status);
     assert.deepEqual(answer.headers, headers);
     assert.equal(answer.body.error.code, code);
-    assert.equal(answer.body.error.message, kind === 'invalidMessage' ? 'Parse error' : REFUSALS[kind].message);
+    // The entry's message, followed for the kinds with facts by what the facts say (checked below).
+    if (kind === 'invalidMessage') assert.equal(answer.body.error.message, 'Parse error');
+    else assert.ok(answer.body.error.message.startsWith(REFUSALS[kind].message), answer.body.error.message);
     assert.equal(answer.body.id, sample.id);
     assert.equal(answer.reason, reason);
   });

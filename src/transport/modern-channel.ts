@@ -1,0 +1,68 @@
+/**
+ * How the answer to a modern request travels (MCP 2026-07-28 basic/transports/streamable-http.mdx
+ * "Receiving Messages"): one `application/json` body, or an SSE stream once the handler sends a
+ * related message (progress, a log line) before its result; the stream ends with the response.
+ * No event ids, no priming event, no replay: the modern era has no resumability (checklist M-H15),
+ * and a closed stream is the request's cancellation (M-H16), so nothing is kept for later.
+ */
+import type { ServerResponse } from 'node:http';
+import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
+import { serializeMessage } from '../protocol/messages.ts';
+import type { MessageSink } from '../protocol/session.ts';
+import { isOpen, SSE_HEADERS } from './event-stream.ts';
+import { noContent, writeJson, type Headers } from './reply.ts';
+import type { ResponseModes } from './response-channel.ts';
+import { encodeEvent } from './sse.ts';
+
+export class ModernChannel implements MessageSink {
+  private streaming = false;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly modes: ResponseModes,
+    private readonly headers: Headers,
+  ) {}
+
+  /** Related messages reach the client only when it accepts an event stream. */
+  get deliverable(): boolean {
+    return this.modes.sse;
+  }
+
+  /** A message related to the request (M-H10); dropped when the client accepts no event stream. */
+  send(message: JsonRpcMessage): void {
+    if (this.done || !this.modes.sse) return;
+    if (!this.streaming) this.open();
+    this.write(message);
+  }
+
+  /** The final response, which ends the stream (M-H12); undefined for a cancelled request. */
+  respond(response: JsonRpcResponse | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.streaming) {
+      if (response !== undefined) this.write(response);
+      this.res.end();
+    } else if (response === undefined) {
+      noContent(this.res, this.headers);
+    } else if (this.modes.json) {
+      writeJson(this.res, 200, response, this.headers);
+    } else {
+      // A client that accepts only an event stream gets the response as its one event.
+      this.open();
+      this.write(response);
+      this.res.end();
+    }
+  }
+
+  private open(): void {
+    this.streaming = true;
+    // M-H13: X-Accel-Buffering: no is part of SSE_HEADERS.
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+  }
+
+  private write(message: JsonRpcMessage): void {
+    // M-H16: once the client closed the stream, nothing more is sent for this request.
+    if (isOpen(this.res)) this.res.write(encodeEvent({ data: serializeMessage(message) }));
+  }
+}
