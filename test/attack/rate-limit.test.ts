@@ -103,7 +103,7 @@ test('only tool calls and completions are rate-limited: other requests pass for 
     assert.ok(replies.every((r) => 'result' in r.body));
     // completion.mdx "Security Considerations": completions MUST be rate-limited too (same bucket).
     // The bucket refills one call a second, so on a slow machine it is emptied again first.
-    while ((await list(alice)).status !== 429);
+    for (let tries = 0; tries < 2 * LIMIT && (await list(alice)).status !== 429; tries++);
     const completion = await alice.request('completion/complete', { ref: { type: 'ref/prompt', name: 'triage_incidents' }, argument: { name: 'focus', value: '' } });
     assert.equal(completion.status, 429);
   });
