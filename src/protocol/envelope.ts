@@ -39,7 +39,7 @@ export interface Envelope {
   readonly trace: TraceContext | undefined;
 }
 
-/** Why an envelope is malformed: the `_meta` key at fault and what is wrong with it. */
+/** Why an envelope is malformed: the `_meta` key at fault (`_meta` itself when it is missing) and what is wrong. */
 export interface EnvelopeProblem {
   readonly problem: string;
   readonly key: string;
@@ -60,7 +60,7 @@ export function hasEnvelopeClaim(params: Params | undefined): boolean {
 /** Reads the envelope of a request that carries the claim (basic/index.mdx; checklist M-E9). */
 export function readEnvelope(params: Params | undefined): Envelope | EnvelopeProblem {
   const meta = params?._meta;
-  if (!isObject(meta)) return { problem: 'params._meta is required', key: '_meta' };
+  if (!isObject(meta)) return { problem: 'is required', key: '_meta' };
   if (!Object.hasOwn(meta, META_KEYS.protocolVersion)) return { problem: 'is required', key: META_KEYS.protocolVersion };
   const version = meta[META_KEYS.protocolVersion];
   if (typeof version !== 'string') return { problem: 'must be a string', key: META_KEYS.protocolVersion };

@@ -63,7 +63,7 @@ export async function handleModern(post: McpRequest, message: JsonRpcRequest | J
   const envelope = readEnvelope(message.params);
   if (isEnvelopeProblem(envelope)) {
     const field = envelope.key === '_meta' ? 'params._meta' : `params._meta[${JSON.stringify(envelope.key)}]`;
-    return { refusal: 'invalidRequestMeta', field, problem: envelope.problem.replace(/^params\._meta /, ''), id };
+    return { refusal: 'invalidRequestMeta', field, problem: envelope.problem, id };
   }
   const mismatch = contradiction(headers, envelope.version, message.method);
   if (mismatch !== undefined) return { refusal: 'headerMismatch', ...mismatch, id };

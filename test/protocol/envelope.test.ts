@@ -40,8 +40,8 @@ test('basic/index.mdx: version and clientCapabilities are read; clientInfo, logL
 
 test('checklist M-E9: each malformed envelope names the key at fault', () => {
   const problem = (params: Record<string, unknown> | undefined): unknown => readEnvelope(params);
-  assert.deepEqual(problem(undefined), { problem: 'params._meta is required', key: '_meta' });
-  assert.deepEqual(problem({ _meta: 'x' }), { problem: 'params._meta is required', key: '_meta' });
+  assert.deepEqual(problem(undefined), { problem: 'is required', key: '_meta' });
+  assert.deepEqual(problem({ _meta: 'x' }), { problem: 'is required', key: '_meta' });
   assert.deepEqual(problem({ _meta: { [CAPS]: {} } }), { problem: 'is required', key: V });
   assert.deepEqual(problem({ _meta: { [V]: 2026, [CAPS]: {} } }), { problem: 'must be a string', key: V });
   assert.deepEqual(problem({ _meta: { [V]: '2026-07-28' } }), { problem: 'is required', key: CAPS });
