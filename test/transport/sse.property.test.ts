@@ -89,8 +89,9 @@ test('parsing is linear: 1 MiB of pathological input parses within a fixed bound
       const parser = new SseParser();
       for (let i = 0; i < shape.length; i += 1) parser.push(shape[i] as string);
     });
-    // Per-call overhead dominates the one-character feed; quadratic joining would take minutes.
-    assert.ok(whole < 500 && pieces < 3000, `${JSON.stringify(shape.slice(0, 8))}…: ${whole.toFixed(0)} ms whole, ${pieces.toFixed(0)} ms char by char`);
+    // Linear here is well under a second even on a loaded shared machine; quadratic joining would
+    // take minutes, so the bounds are generous (a busy CI core once took 666 ms for the whole feed).
+    assert.ok(whole < 5000 && pieces < 15000, `${JSON.stringify(shape.slice(0, 8))}…: ${whole.toFixed(0)} ms whole, ${pieces.toFixed(0)} ms char by char`);
   }
 });
 
