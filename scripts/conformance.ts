@@ -3,10 +3,9 @@
  * fixtures server (every scenario of a group) and the real incident server with a bearer token (the
  * scenarios that need no fixtures). The groups (scripts/conformance-groups.ts):
  *
- * - conformance 0.1.16 at spec 2025-11-25 (always);
- * - conformance 0.2.0-alpha.12 at spec 2025-11-25 (always);
- * - conformance 0.2.0-alpha.12 at spec 2026-07-28, issue 11's scenarios: only with `--modern` or
- *   CONFORMANCE_MODERN=1, since the server does not speak 2026-07-28 yet.
+ * - conformance 0.1.16 at spec 2025-11-25;
+ * - conformance 0.2.0-alpha.12 at spec 2025-11-25;
+ * - conformance 0.2.0-alpha.12 at spec 2026-07-28, issue 11's scenarios (the modern era).
  *
  * `--only stable,alpha,modern` narrows the run to the named groups. Prints one row per scenario run
  * and closes with `N passed, M failed`; exits 0 only when nothing failed. Known bugs of the suite
@@ -24,13 +23,12 @@ import { fixturesTarget, incidentTarget, type Target } from './conformance-targe
 const SCENARIO_TIMEOUT_MS = 60_000;
 const CONCURRENCY = 4;
 
-const USAGE = `usage: npm run conformance [-- [--modern] [--only stable,alpha,modern]]
-  --modern       also run conformance 0.2.0-alpha.12 at spec 2026-07-28 (or CONFORMANCE_MODERN=1)
+const USAGE = `usage: npm run conformance [-- [--only stable,alpha,modern]]
   --only LIST    run only these groups (stable: 0.1.16 @2025-11-25, alpha: 0.2.0-alpha.12 @2025-11-25,
                  modern: 0.2.0-alpha.12 @2026-07-28)`;
 
 function chooseGroups(argv: readonly string[]): GroupSpec[] {
-  const { values } = parseArgs({ args: [...argv], options: { modern: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  const { values } = parseArgs({ args: [...argv], options: { only: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   if (values.help === true) {
     console.log(USAGE);
     process.exit(0);
@@ -41,8 +39,7 @@ function chooseGroups(argv: readonly string[]): GroupSpec[] {
     if (bad.length > 0) throw new Error(`unknown group ${bad.join(', ')}\n${USAGE}`);
     return GROUPS.filter((group) => ids.includes(group.id));
   }
-  const modern = values.modern === true || process.env.CONFORMANCE_MODERN === '1';
-  return GROUPS.filter((group) => group.id !== 'modern' || modern);
+  return [...GROUPS];
 }
 
 function jobsFor(group: Group, target: Target, scenarios: readonly string[]): Job[] {
