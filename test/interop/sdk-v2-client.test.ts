@@ -21,6 +21,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertServerMessage } from '../helpers/schema.ts';
+import { assertModernServerMessage } from '../helpers/schema-modern.ts';
 import { recordingFetch, type RecordingFetch, type WireExchange } from './recording-fetch.ts';
 
 const MODERN = '2026-07-28';
@@ -56,7 +57,7 @@ interface Connection {
 
 /**
  * Checks each message the server sent: a JSON-RPC error never has `"id": null` in reply to a
- * request; on the legacy path every message is valid 2025-11-25 (the helper's schema).
+ * request; every message is valid against its era's schema (2025-11-25 or 2026-07-28).
  */
 function checkMessage(message: unknown, exchange: WireExchange): void {
   const m = message as { id?: unknown; error?: unknown };
@@ -64,6 +65,7 @@ function checkMessage(message: unknown, exchange: WireExchange): void {
     assert.notEqual(m.id, null, `${exchange.method}: an error answering a request must carry its id`);
   }
   if (exchange.meta?.[META.protocolVersion] === undefined) assertServerMessage(message, exchange.method);
+  else assertModernServerMessage(message, exchange.method);
 }
 
 async function connect(server: TestServer, mode: Mode): Promise<Connection> {
