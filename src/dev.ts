@@ -5,7 +5,7 @@
  * it refuses non-loopback binds and says so loudly.
  */
 import { startServer } from './app.ts';
-import { startDevIssuer } from './auth/dev-issuer.ts';
+import { DEV_USERS, INSPECTOR_REDIRECT_URI, PUBLIC_CLIENT_ID, startDevIssuer } from './auth/dev-issuer.ts';
 import { isLoopbackHost, readEnvironment, type Env } from './config.ts';
 import { configure, stopOnSignals } from './entry.ts';
 
@@ -32,7 +32,7 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
     ' Never expose this process to a network.',
     bar,
     `MCP endpoint:   ${url}`,
-    `Issuer:         ${issuer.issuer}   (client ${issuer.clientId} / ${issuer.clientSecret})`,
+    `Issuer:         ${issuer.issuer}   (machine client ${issuer.clientId} / ${issuer.clientSecret})`,
     `Incidents file: ${file}`,
     '',
     'Token (incidents:read incidents:write, valid 12 h):',
@@ -49,6 +49,11 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
     '  By hand: add a server, Transport "Streamable HTTP", URL above; then the server card\'s',
     '  Settings → Custom Headers: Authorization = Bearer <token above>; Save, then Connect.',
     `A read-only token: npm run --silent token --${issuerFlag} --scope incidents:read`,
+    '',
+    'A person signing in (authorization code + PKCE S256) instead of a pasted token:',
+    `  client id ${PUBLIC_CLIENT_ID} (public, no secret); redirect URI ${INSPECTOR_REDIRECT_URI}`,
+    '  or any loopback port. The sign-in page at the issuer\'s /v1/authorize offers:',
+    ...DEV_USERS.map((u) => `    ${u.login.padEnd(20)} ${u.scopes.join(' ')}`),
     bar,
     '',
   ].join('\n');

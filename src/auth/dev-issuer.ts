@@ -1,20 +1,27 @@
 /**
  * A development and test issuer that behaves like an Okta custom authorization server (okta.md),
- * served over real HTTP on loopback only: discovery documents, `{issuer}/v1/keys` and a
- * client-credentials `{issuer}/v1/token` (RFC 6749 §4.4). It owns the routes and the simulated
- * outages of the JWKS endpoint; keys and minting live in dev-keys.ts. It implements no
- * authorization endpoint, no refresh tokens and no user login: never expose it beyond loopback.
+ * served over real HTTP on loopback only. This file starts the server, routes requests and owns
+ * the CORS rules and the simulated JWKS outages. Discovery (dev-discovery.ts), registrations
+ * (dev-clients.ts), grants (dev-oauth.ts), the sign-in page (dev-signin.ts), introspection and
+ * revocation (dev-tokens.ts) and keys (dev-keys.ts) live beside it. Development and tests only:
+ * no passwords, no persistence; never expose it beyond loopback.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isLoopbackHost, urlHost } from '../config.ts';
+import { DEV_SCOPES, PUBLIC_CLIENT_ID, registerClients } from './dev-clients.ts';
+import { authorizationServerMetadata, openIdConfiguration } from './dev-discovery.ts';
+import { answerPreflight, corsHeaders, oauthError, send } from './dev-http.ts';
+import type { OAuthRefusal } from './dev-http.ts';
 import { KeyRing, mintToken } from './dev-keys.ts';
 import type { JsonWebKeySet, MintOptions } from './dev-keys.ts';
+import { DevGrants } from './dev-oauth.ts';
+import { DevSignIn } from './dev-signin.ts';
+import { DevTokenEndpoints } from './dev-tokens.ts';
 
-/** The scopes this project's authorization server defines. */
-export const DEV_SCOPES: readonly string[] = ['incidents:read', 'incidents:write'];
+export { DEV_SCOPES, DEV_USERS, INSPECTOR_REDIRECT_URI, PUBLIC_CLIENT_ID } from './dev-clients.ts';
+export type { DevUser } from './dev-clients.ts';
 
 /** How the JWKS endpoint answers: normally, 503, after `slowMs`, or 200 with non-JSON. */
 export type JwksMode = 'ok' | 'down' | 'slow' | 'garbage';
@@ -24,10 +31,13 @@ export interface DevIssuerOptions {
   readonly port?: number;
   readonly audience?: string;
   readonly authServerId?: string;
+  /** The confidential machine client (client_credentials only); default dev-client / dev-secret. */
   readonly clientId?: string;
   readonly clientSecret?: string;
   /** Delay of the JWKS answer in 'slow' mode (default 10000 ms). */
   readonly slowMs?: number;
+  /** The clock of the endpoints: token iat/exp, code and refresh-token expiry (default: real time). */
+  readonly now?: () => Date;
 }
 
 /** A running development issuer. */
@@ -35,9 +45,12 @@ export interface DevIssuer {
   readonly issuer: string;
   readonly jwksUri: string;
   readonly tokenEndpoint: string;
+  readonly authorizationEndpoint: string;
   readonly audience: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The public client (no secret, authorization code + PKCE, refresh tokens). */
+  readonly publicClientId: string;
   /** JWKS requests received so far, in every mode. */
   readonly fetchCount: number;
   /** The kid new tokens are signed with. */
@@ -54,54 +67,15 @@ export interface DevIssuer {
   close(): Promise<void>;
 }
 
-const MAX_FORM_BYTES = 16 * 1024;
-const LIFETIME_SECONDS = 3600;
+type Answer = Record<string, unknown> | OAuthRefusal;
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
-
-/** RFC 6749 §5.2 error response. */
-function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
-  const challenge: Record<string, string> = status === 401 ? { 'www-authenticate': 'Basic realm="dev-issuer"' } : {};
-  send(res, status, { error, error_description: description }, challenge);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk);
+/** Writes a JSON answer or an RFC 6749 §5.2 refusal. */
+function reply(res: ServerResponse, answer: Answer, headers: Record<string, string> = {}): void {
+  if ('error' in answer && typeof answer.status === 'number') {
+    return oauthError(res, answer.status, String(answer.error), String(answer.description));
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  send(res, 200, answer, headers);
 }
-
-/** application/x-www-form-urlencoded decoding of one value; undefined when malformed. */
-function formDecode(value: string): string | undefined {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
-  } catch {
-    return undefined;
-  }
-}
-
-/** RFC 6749 §2.3.1: Basic credentials carry the form-encoded client id and secret. */
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  const match = /^Basic +([A-Za-z0-9+/]+=*)$/i.exec(header ?? '');
-  if (match?.[1] === undefined) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  const id = formDecode(decoded.slice(0, Math.max(colon, 0)));
-  const secret = formDecode(decoded.slice(colon + 1));
-  return colon < 0 || id === undefined || secret === undefined ? { id: '', secret: '' } : { id, secret };
-}
-
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-const sameSecret = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
 /**
  * Starts the issuer. Issuer: `http://{host}:{port}/oauth2/{authServerId}`.
@@ -118,16 +92,21 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
   const clientId = options.clientId ?? 'dev-client';
   const clientSecret = options.clientSecret ?? 'dev-secret';
   const slowMs = options.slowMs ?? 10_000;
+  const now = options.now ?? (() => new Date());
+  const clients = registerClients(clientId, clientSecret);
   const keys = await KeyRing.create();
   const timers = new Set<NodeJS.Timeout>();
   let mode: JwksMode = 'ok';
   let fetchCount = 0;
   let issuer = '';
-  let discovery: unknown;
-  let basePath = '';
 
   const mint = (mintOptions?: MintOptions): Promise<string> =>
     mintToken(keys.current, { issuer, audience, clientId, scopes: DEV_SCOPES }, mintOptions);
+  const grants = new DevGrants({ now, clients, mint });
+  // The issuer URL is known once listening; the endpoints read it through these getters.
+  const context = { get issuer() { return issuer; }, audience, now, clients, grants, jwks: () => keys.jwks() };
+  const signIn = new DevSignIn(context);
+  const tokens = new DevTokenEndpoints(context);
 
   const serveKeys = (res: ServerResponse): void => {
     fetchCount += 1;
@@ -148,42 +127,51 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     });
   };
 
-  const issueToken = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method !== 'POST') return send(res, 405, { error: 'invalid_request' }, { allow: 'POST' });
-    const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
-    if (mediaType !== 'application/x-www-form-urlencoded') return oauthError(res, 400, 'invalid_request', 'Send the request as application/x-www-form-urlencoded.');
-    const form = await readForm(req);
-    if (form === undefined) return oauthError(res, 400, 'invalid_request', 'The request body is too large.');
-    const basic = basicCredentials(req.headers.authorization);
-    const postSecret = form.get('client_secret');
-    // RFC 6749 §2.3: a client MUST NOT use more than one authentication method per request.
-    if (basic !== undefined && postSecret !== null) return oauthError(res, 400, 'invalid_request', 'Use one client authentication method.');
-    const caller = basic ?? { id: form.get('client_id') ?? '', secret: postSecret ?? '' };
-    if (caller.id !== clientId || !sameSecret(caller.secret, clientSecret)) {
-      return oauthError(res, 401, 'invalid_client', 'Client authentication failed.');
-    }
-    const grantType = form.get('grant_type');
-    if (grantType === null) return oauthError(res, 400, 'invalid_request', 'grant_type is required.');
-    if (grantType !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'Only client_credentials is supported.');
-    // RFC 6749 §3.3: scope is a space-delimited list; absent means the default (all scopes).
-    const requested = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
-    const unknown = requested.filter((s) => !DEV_SCOPES.includes(s));
-    if (unknown.length > 0) return oauthError(res, 400, 'invalid_scope', `Unknown scope: ${unknown.join(' ')}`);
-    const scopes = requested.length > 0 ? [...new Set(requested)] : DEV_SCOPES;
-    const accessToken = await mint({ scopes, expiresIn: LIFETIME_SECONDS });
+  /** POST-only endpoints: token (RFC 6749 §3.2), introspection, revocation. */
+  const posts = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>([
     // RFC 6749 §5.1: the token response is not cached.
-    send(res, 200, { token_type: 'Bearer', expires_in: LIFETIME_SECONDS, access_token: accessToken, scope: scopes.join(' ') }, { pragma: 'no-cache' });
+    ['/v1/token', async (req, res) => reply(res, await grants.token(req), { pragma: 'no-cache' })],
+    ['/v1/introspect', async (req, res) => reply(res, await tokens.introspect(req))],
+    ['/v1/revoke', async (req, res) => reply(res, await tokens.revoke(req))],
+  ]);
+  const gets = new Map<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>([
+    ['/v1/keys', (_req, res) => serveKeys(res)],
+    ['/.well-known/oauth-authorization-server', (_req, res) => send(res, 200, authorizationServerMetadata(issuer), { 'cache-control': 'max-age=300' })],
+    ['/.well-known/openid-configuration', (_req, res) => send(res, 200, openIdConfiguration(issuer), { 'cache-control': 'max-age=300' })],
+    ['/v1/logout', (req, res) => tokens.logout(req, res)],
+  ]);
+
+  const userinfo = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const claims = await tokens.userinfo(req);
+    // OpenID Connect Core §5.3.3 + RFC 6750 §3.1.
+    if (claims === undefined) return send(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+    send(res, 200, claims);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://dev-issuer').pathname;
-    if (path === `${basePath}/v1/token`) return issueToken(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
-    if (path === `${basePath}/v1/keys`) return serveKeys(res);
-    if (path === `${basePath}/.well-known/openid-configuration` || path === `${basePath}/.well-known/oauth-authorization-server`) {
-      return send(res, 200, discovery, { 'cache-control': 'max-age=300' });
+    const basePath = `/oauth2/${authServerId}`;
+    const fullPath = new URL(req.url ?? '/', 'http://dev-issuer').pathname;
+    const path = fullPath.startsWith(`${basePath}/`) ? fullPath.slice(basePath.length) : '';
+    const method = req.method ?? 'GET';
+    if (path === '/v1/authorize') {
+      if (method !== 'GET' && method !== 'POST') return send(res, 405, { error: 'invalid_request' }, { allow: 'GET, POST' });
+      return signIn.handle(req, res);
     }
-    send(res, 404, { errorCode: 'E0000022', errorSummary: 'The endpoint does not exist.' });
+    const post = posts.get(path);
+    const get = gets.get(path);
+    if (post === undefined && get === undefined && path !== '/v1/userinfo') {
+      return send(res, 404, { errorCode: 'E0000022', errorSummary: 'The endpoint does not exist.' });
+    }
+    // Okta answers its trusted origins' CORS requests on every API endpoint; here: loopback origins.
+    if (method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) return answerPreflight(req, res);
+    for (const [name, value] of Object.entries(corsHeaders(req))) res.setHeader(name, value);
+    if (path === '/v1/userinfo') {
+      if (method !== 'GET' && method !== 'POST') return send(res, 405, { error: 'invalid_request' }, { allow: 'GET, POST' });
+      return userinfo(req, res);
+    }
+    if (post !== undefined) return method === 'POST' ? post(req, res) : send(res, 405, { error: 'invalid_request' }, { allow: 'POST' });
+    if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+    return get?.(req, res);
   };
 
   const server = createServer((req, res) => {
@@ -197,26 +185,17 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  basePath = `/oauth2/${authServerId}`;
-  issuer = `http://${urlHost(host)}:${port}${basePath}`;
-  // RFC 8414 §2: list only what is implemented (no authorization endpoint, so no response types).
-  discovery = {
-    issuer,
-    jwks_uri: `${issuer}/v1/keys`,
-    token_endpoint: `${issuer}/v1/token`,
-    grant_types_supported: ['client_credentials'],
-    response_types_supported: [],
-    scopes_supported: DEV_SCOPES,
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-  };
+  issuer = `http://${urlHost(host)}:${port}/oauth2/${authServerId}`;
 
   return {
     issuer,
     jwksUri: `${issuer}/v1/keys`,
     tokenEndpoint: `${issuer}/v1/token`,
+    authorizationEndpoint: `${issuer}/v1/authorize`,
     audience,
     clientId,
     clientSecret,
+    publicClientId: PUBLIC_CLIENT_ID,
     get fetchCount() {
       return fetchCount;
     },
