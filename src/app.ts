@@ -69,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxSessions: config.maxSessions,
     maxSessionsPerPrincipal: config.maxSessionsPerPrincipal,
     sessionIdleMs: config.sessionIdleMs,
+    listen: config.listen,
     toolRateLimit: config.toolRateLimit,
     resourceDocumentation: config.resourceDocumentation,
     logger,

@@ -21,6 +21,16 @@ export interface AuthConfig {
   readonly clockToleranceSeconds: number;
 }
 
+/** Bounds of modern listen streams (subscriptions/listen; docs/decisions.md M-S13). */
+export interface ListenConfig {
+  /** MAX_LISTEN_STREAMS_PER_PRINCIPAL: open listen streams per token holder. */
+  readonly maxStreamsPerPrincipal: number;
+  /** MAX_LISTEN_URIS: URIs one listen request may name. */
+  readonly maxUris: number;
+  /** MAX_LISTEN_QUEUED_BYTES: unsent bytes a modern stream may leave before it is cut off. */
+  readonly maxQueuedBytes: number;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -38,6 +48,7 @@ export interface Config {
   /** MAX_SESSIONS_PER_PRINCIPAL: live sessions one token holder (iss, sub, cid) may hold at once. */
   readonly maxSessionsPerPrincipal: number;
   readonly sessionIdleMs: number;
+  readonly listen: ListenConfig;
   readonly resourceDocumentation: string | undefined;
   readonly auth: AuthConfig;
 }
@@ -61,6 +72,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const SETTINGS = [
   'PORT', 'HOST', 'MCP_PUBLIC_URL', 'MCP_RESOURCE_DOCUMENTATION', 'ALLOWED_ORIGINS', 'INCIDENTS_FILE',
   'TOOL_RATE_LIMIT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_SESSIONS', 'MAX_SESSIONS_PER_PRINCIPAL', 'SESSION_IDLE_SECONDS',
+  'MAX_LISTEN_STREAMS_PER_PRINCIPAL', 'MAX_LISTEN_URIS', 'MAX_LISTEN_QUEUED_BYTES',
   'OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_CLOCK_TOLERANCE',
   'DEV_ISSUER_PORT',
 ] as const;
@@ -237,6 +249,11 @@ export function loadConfig(env: Env): Config {
     maxSessions: reader.integer('MAX_SESSIONS', 10_000, 1, 1_000_000),
     maxSessionsPerPrincipal: reader.integer('MAX_SESSIONS_PER_PRINCIPAL', 100, 1, 1_000_000),
     sessionIdleMs: reader.integer('SESSION_IDLE_SECONDS', 1800, 1, 7 * 24 * 3600) * 1000,
+    listen: Object.freeze({
+      maxStreamsPerPrincipal: reader.integer('MAX_LISTEN_STREAMS_PER_PRINCIPAL', 10, 1, 10_000),
+      maxUris: reader.integer('MAX_LISTEN_URIS', 100, 1, 10_000),
+      maxQueuedBytes: reader.integer('MAX_LISTEN_QUEUED_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    }),
     resourceDocumentation,
     auth: readAuth(reader),
   };

@@ -7,14 +7,16 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { metadataPaths, protectedResourceMetadata } from './auth/metadata.ts';
 import type { BearerVerifier } from './auth/principal.ts';
-import { defaultPublicUrl } from './config.ts';
+import { defaultPublicUrl, type ListenConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import { createProtocolCore, type ProtocolCore } from './protocol/core.ts';
 import type { FeatureSet, ResourceEvents } from './protocol/definitions.ts';
 import type { ServerIdentity } from './protocol/lifecycle.ts';
 import { FeatureRegistry } from './protocol/registry.ts';
+import { DEFAULT_LISTEN_LIMITS } from './protocol/subscriptions.ts';
 import type { TransportContext } from './transport/context.ts';
 import { boundPort, createBareServer, MCP_PATH, requestHandler, type ServerTimeouts } from './transport/http-server.ts';
+import { ListenStreams } from './transport/listen.ts';
 import { RateLimiter } from './transport/rate-limit.ts';
 import { SessionTable } from './transport/sessions.ts';
 
@@ -48,6 +50,8 @@ export interface McpServerOptions {
   readonly retryMs?: number | undefined;
   /** Bytes an SSE connection may leave unsent before it is cut off (default 1 MiB). */
   readonly maxQueuedBytes?: number | undefined;
+  /** Bounds of modern listen streams (defaults: 10 streams per principal, 100 URIs, 1 MiB unsent). */
+  readonly listen?: ListenConfig | undefined;
 }
 
 export interface RunningMcpServer {
@@ -58,7 +62,7 @@ export interface RunningMcpServer {
   /** The dispatcher and registry serving it: every method's descriptor is there. */
   readonly core: ProtocolCore;
   readonly sessions: SessionTable;
-  /** Stops accepting, ends listening streams, lets in-flight requests finish for up to `graceMs`, then ends the sessions. */
+  /** Stops accepting, ends listening streams (listen streams with their result), lets in-flight requests finish for up to `graceMs`, then ends the sessions. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -80,7 +84,8 @@ function metadataFor(options: McpServerOptions, publicUrl: string): Pick<Transpo
 export async function startMcpServer(options: McpServerOptions): Promise<RunningMcpServer> {
   const registry = new FeatureRegistry();
   registry.add(options.features(registry));
-  const core = createProtocolCore(registry, options.identity, options.logger);
+  const listen = options.listen ?? { ...DEFAULT_LISTEN_LIMITS, maxQueuedBytes: 1024 * 1024 };
+  const core = createProtocolCore(registry, options.identity, options.logger, listen);
   const sessions = new SessionTable({
     maxSessions: options.maxSessions,
     maxSessionsPerOwner: options.maxSessionsPerPrincipal ?? 100,
@@ -90,6 +95,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     keptStreams: 16,
   });
   registry.attachSessions(() => sessions.listeners());
+
+  const listening = new ListenStreams(listen.maxQueuedBytes);
 
   const server = createBareServer(options.timeouts);
   server.listen(options.port, options.host);
@@ -101,6 +108,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     verifier: options.verifier,
     knownScopes: options.scopes,
     sessions,
+    listening,
     origins: { allowedOrigins: options.allowedOrigins, publicHost: new URL(publicUrl).host, port: () => port },
     limiters: {
       tool: new RateLimiter(options.toolRateLimit),
@@ -114,7 +122,10 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     ...metadataFor(options, publicUrl),
   };
   server.on('request', requestHandler(ctx));
-  const sweep = setInterval(() => sessions.sweep(), options.sweepMs ?? 15_000);
+  const sweep = setInterval(() => {
+    sessions.sweep();
+    listening.heartbeat();
+  }, options.sweepMs ?? 15_000);
   sweep.unref();
 
   let closing: Promise<void> | undefined;
@@ -125,6 +136,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
       // Stop accepting; end the listening streams; let requests in flight finish within the grace.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       sessions.endListening();
+      // subscriptions.mdx "Graceful Closure": each listen stream gets its result, then closes.
+      core.subscriptions.endAll();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;

@@ -18,6 +18,8 @@ export interface RequestContext extends FeatureContext {
   /** The legacy session; undefined on a modern request. Only legacy-only methods use it (legacySession). */
   readonly session: Session | undefined;
   readonly requestId: RequestId;
+  /** Where messages related to this request go (subscriptions/listen sends its stream there). */
+  readonly related: MessageSink;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createFeatureContext(message: JsonRpcRequest, env: RequestEnviro
     state,
     session,
     requestId: message.id,
+    related,
     principal: state.identity,
     signal,
     clientCapabilities: state.clientCapabilities,

@@ -6,38 +6,48 @@
  * uses; feature modules never see it.
  */
 import type { Logger } from '../log.ts';
+import type { JsonObject } from './definitions.ts';
 import { completionMethods } from './completion.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { discoverMethod, lifecycleMethods, lifecycleNotifications, loggingMethods, type ServerIdentity } from './lifecycle.ts';
 import { serverCapabilities } from './method.ts';
 import type { ServerImplementation } from './modern-result.ts';
 import { promptMethods } from './prompts.ts';
+import { listenMethod } from './listen.ts';
 import type { FeatureRegistry } from './registry.ts';
 import { resourceMethods } from './resources.ts';
+import { DEFAULT_LISTEN_LIMITS, SubscriptionHub, type ListenLimits } from './subscriptions.ts';
 import { toolMethods } from './tools.ts';
 
 export interface ProtocolCore {
   readonly dispatcher: Dispatcher;
   readonly registry: FeatureRegistry;
+  /** The modern listen streams (subscriptions/listen), fed by the registry's change events. */
+  readonly subscriptions: SubscriptionHub;
   /** MCP 2026-07-28 basic/index.mdx "Per-response protocol fields": named in every modern result's `_meta`. */
   readonly serverInfo: ServerImplementation;
 }
 
 /** Builds the dispatcher once, at start-up, for exactly the features registered. */
-export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger): ProtocolCore {
+export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger, listenLimits: ListenLimits = DEFAULT_LISTEN_LIMITS): ProtocolCore {
+  const subscriptions = new SubscriptionHub(listenLimits);
+  // Checklist M-E23: one change source; the modern delivery joins the legacy one (mcp-server.ts).
+  registry.attach(subscriptions);
+  let modern: JsonObject = {};
   const served = [
     ...loggingMethods(),
     ...(registry.tools.size > 0 ? toolMethods(registry) : []),
     ...(registry.hasResources ? resourceMethods(registry) : []),
     ...(registry.prompts.size > 0 ? promptMethods(registry) : []),
     ...completionMethods(registry),
+    listenMethod(subscriptions, registry, () => modern),
   ];
   const capabilities = serverCapabilities(served, 'legacy');
-  const modern = serverCapabilities(served, 'modern');
+  modern = serverCapabilities(served, 'modern');
   // MCP 2026-07-28 logging.mdx: declare logging when notifications/message may be sent; the modern
   // era sends them for requests naming a logLevel, through the same FeatureContext.log as legacy.
   if (capabilities.logging !== undefined) modern.logging = capabilities.logging;
   const methods = [...lifecycleMethods(identity, capabilities), discoverMethod(identity, modern), ...served];
   const serverInfo: ServerImplementation = identity.title === undefined ? { name: identity.name, version: identity.version } : { name: identity.name, version: identity.version, title: identity.title };
-  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry, serverInfo };
+  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry, subscriptions, serverInfo };
 }

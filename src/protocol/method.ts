@@ -65,6 +65,12 @@ export interface MethodDescriptor<P> extends MethodFacts<P> {
   clientCapabilities?(params: P): JsonObject | undefined;
   /** Parameters these params' tool mirrors in Mcp-Param-* headers (streamable-http.mdx "Custom Headers"). */
   paramHeaders?(params: P): readonly ParamHeader[];
+  /**
+   * Its answer is a stream held open until the client or the server ends it (subscriptions/listen):
+   * the transport ends it at the token's `exp`, without a response, bounds its unsent bytes and
+   * keeps it alive with comments.
+   */
+  readonly longLived?: boolean;
   /** Answers a legacy `initialize`: the request that opens a session (basic/lifecycle.mdx). */
   readonly opensSession?: boolean;
   handler(params: P, context: RequestContext): Promise<JsonObject> | JsonObject;

@@ -2,11 +2,13 @@
  * The feature registry: the tools, resources, templates and prompts that feature modules hand in
  * as plain definitions (protocol/definitions.ts), kept in Maps, with their schemas compiled once.
  * It answers the scope questions the method descriptors ask (the scopes of a tool, a prompt, a
- * URI, a completion reference) and fans resource events out to the listening sessions, whose
- * subscriptions it reads from the sessions themselves: it keeps no session state of its own.
+ * URI, a completion reference) and is the one source of change events: each event, with the
+ * Audience allowed to hear it, goes to every delivery attached (changes.ts: legacy GET streams,
+ * modern listen streams). It keeps no session or subscription state of its own.
  */
 import type { CompletionRef } from './completion.ts';
 import type { FeatureSet, JsonObject, PromptDefinition, ResourceDefinition, ResourceEvents, ResourceTemplateDefinition, ToolDefinition } from './definitions.ts';
+import { sessionDelivery, type ChangeDelivery, type ChangeEvent } from './changes.ts';
 import type { Audience, Session } from './session.ts';
 import { paramHeadersOf, type ParamHeader } from './param-headers.ts';
 import { compileUriTemplate, type UriTemplateMatcher } from './uri-template.ts';
@@ -54,7 +56,7 @@ export class FeatureRegistry implements ResourceEvents {
   readonly resources = new Map<string, ResourceDefinition>();
   readonly templates: RegisteredTemplate[] = [];
   readonly prompts = new Map<string, PromptDefinition>();
-  private listening: () => Iterable<Session> = () => [];
+  private readonly deliveries: ChangeDelivery[] = [];
 
   /** Registers a feature module's definitions; duplicates and invalid schemas fail at start-up. */
   add(features: FeatureSet): this {
@@ -80,9 +82,14 @@ export class FeatureRegistry implements ResourceEvents {
     return this;
   }
 
-  /** Tells the registry where the sessions with a standalone stream are (the only ones events can reach). */
+  /** Tells the registry where the sessions with a standalone stream are (the legacy delivery, changes.ts). */
   attachSessions(listening: () => Iterable<Session>): void {
-    this.listening = listening;
+    this.attach(sessionDelivery(listening));
+  }
+
+  /** Adds a delivery that hears every change event from now on (checklist M-E23: one source, both eras). */
+  attach(delivery: ChangeDelivery): void {
+    this.deliveries.push(delivery);
   }
 
   get hasResources(): boolean {
@@ -134,22 +141,21 @@ export class FeatureRegistry implements ResourceEvents {
   }
 
   /**
-   * server/resources.mdx "Subscriptions": tell each session subscribed to `uri`, on a stream whose
-   * token holds the scopes reading `uri` needs (the same scopes resources/read is refused without).
+   * server/resources.mdx "Subscriptions": `uri` changed. Told to those subscribed to it whose token
+   * holds the scopes reading `uri` needs (the same scopes resources/read is refused without).
    */
   updated(uri: string): void {
     const required = this.scopesOfUri(uri);
-    const audience: Audience = (granted) => required.every((scope) => granted.has(scope));
-    for (const session of this.listening()) {
-      if (session.subscriptions.has(uri)) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri } }, audience);
-    }
+    this.emit({ kind: 'resourceUpdated', uri }, (granted) => required.every((scope) => granted.has(scope)));
   }
 
-  /** server/resources.mdx "List Changed Notification": tell every listening session that may see the list change. */
+  /** server/resources.mdx "List Changed Notification": told to every listener that may see the list change. */
   listChanged(): void {
-    for (const session of this.listening()) {
-      if (session.opened) session.notify({ jsonrpc: '2.0', method: 'notifications/resources/list_changed' }, this.listAudience);
-    }
+    this.emit({ kind: 'listChanged', list: 'resources' }, this.listAudience);
+  }
+
+  private emit(event: ChangeEvent, audience: Audience): void {
+    for (const delivery of this.deliveries) delivery.deliver(event, audience);
   }
 
   /**

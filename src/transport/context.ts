@@ -8,6 +8,7 @@ import type { BearerVerifier, ChallengeInfo, Principal } from '../auth/principal
 import type { Logger } from '../log.ts';
 import type { ProtocolCore } from '../protocol/core.ts';
 import type { RateLimitClass } from '../protocol/method.ts';
+import type { ListenStreams } from './listen.ts';
 import type { OriginPolicy } from './origin.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Headers } from './reply.ts';
@@ -20,6 +21,8 @@ export interface TransportContext {
   /** Every scope the server knows, for the `scope` of step-up challenges. */
   readonly knownScopes: readonly string[];
   readonly sessions: SessionTable;
+  /** The modern long-lived answers (listen streams) held open, and the byte bound of modern streams. */
+  readonly listening: ListenStreams;
   readonly origins: OriginPolicy;
   /** One per-principal limiter for each rate-limit class a method descriptor can declare. */
   readonly limiters: Readonly<Record<Exclude<RateLimitClass, 'none'>, RateLimiter>>;

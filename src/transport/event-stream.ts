@@ -38,6 +38,16 @@ export interface StreamHolder {
 /** setTimeout's longest delay (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Calls `fire` at `expiresAt` (a token's `exp`, seconds since the epoch) by the clock `now`; the
+ * timer does not keep the process alive. Every stream held by a token ends this way.
+ */
+export function atExpiry(expiresAt: number, now: () => number, fire: () => void): NodeJS.Timeout {
+  const timer = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, expiresAt * 1000 - now())));
+  timer.unref();
+  return timer;
+}
+
 /** True while `res` can carry a stream: not ended, not destroyed, its socket not closed or reset. */
 export function isOpen(res: ServerResponse): boolean {
   return !res.destroyed && !res.writableEnded && res.socket?.destroyed !== true;
@@ -167,11 +177,9 @@ export class EventStream implements MessageSink {
    * fresh token and Last-Event-ID.
    */
   private endAtExpiry(res: ServerResponse, expiresAt: number): void {
-    const ms = Math.min(MAX_TIMER_MS, Math.max(0, expiresAt * 1000 - this.now()));
-    this.expiry = setTimeout(() => {
+    this.expiry = atExpiry(expiresAt, this.now, () => {
       if (this.connection === res) this.release()?.end();
-    }, ms);
-    this.expiry.unref();
+    });
   }
 
   /** Forgets the attached connection and its expiry timer; returns it for the caller to end. */

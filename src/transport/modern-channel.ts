@@ -3,7 +3,8 @@
  * "Receiving Messages"): one `application/json` body, or an SSE stream once the handler sends a
  * related message (progress, a log line) before its result; the stream ends with the response.
  * No event ids, no priming event, no replay: the modern era has no resumability (checklist M-H15),
- * and a closed stream is the request's cancellation (M-H16), so nothing is kept for later.
+ * and a closed stream is the request's cancellation (M-H16), so nothing is kept for later. A
+ * reader that lets more than `maxQueuedBytes` pile up unsent is cut off, as legacy streams are.
  */
 import type { ServerResponse } from 'node:http';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
@@ -12,7 +13,7 @@ import type { MessageSink } from '../protocol/session.ts';
 import { isOpen, SSE_HEADERS } from './event-stream.ts';
 import { noContent, writeJson, type Headers } from './reply.ts';
 import type { ResponseModes } from './response-channel.ts';
-import { encodeEvent } from './sse.ts';
+import { encodeComment, encodeEvent } from './sse.ts';
 
 export class ModernChannel implements MessageSink {
   private streaming = false;
@@ -22,6 +23,7 @@ export class ModernChannel implements MessageSink {
     private readonly res: ServerResponse,
     private readonly modes: ResponseModes,
     private readonly headers: Headers,
+    private readonly maxQueuedBytes: number,
   ) {}
 
   /** Related messages reach the client only when it accepts an event stream. */
@@ -55,6 +57,11 @@ export class ModernChannel implements MessageSink {
     }
   }
 
+  /** A comment that keeps an idle stream open through proxies (listen streams, transport/listen.ts). */
+  heartbeat(): void {
+    if (this.streaming && !this.done && isOpen(this.res)) this.res.write(HEARTBEAT);
+  }
+
   private open(): void {
     this.streaming = true;
     // M-H13: X-Accel-Buffering: no is part of SSE_HEADERS.
@@ -63,6 +70,11 @@ export class ModernChannel implements MessageSink {
 
   private write(message: JsonRpcMessage): void {
     // M-H16: once the client closed the stream, nothing more is sent for this request.
-    if (isOpen(this.res)) this.res.write(encodeEvent({ data: serializeMessage(message) }));
+    if (!isOpen(this.res)) return;
+    // A reader that is not reading is cut off, not buffered without bound; closing is its cancellation.
+    if (this.res.writableLength > this.maxQueuedBytes) return void this.res.destroy();
+    this.res.write(encodeEvent({ data: serializeMessage(message) }));
   }
 }
+
+const HEARTBEAT = encodeComment('keep-alive');

@@ -102,15 +102,19 @@ async function serve(post: McpRequest, request: JsonRpcRequest, envelope: Envelo
     identity: principal,
     trace: envelope.trace,
   };
-  const channel = new ModernChannel(res, modes, cors);
+  const channel = new ModernChannel(res, modes, cors, ctx.listening.maxQueuedBytes);
   const response = await ctx.core.dispatcher.run(request, admission, {
     state,
     session: undefined,
     related: channel,
-    // M-H16: closing the response stream is the cancellation of the request.
-    onDisconnect: (abort) => res.once('close', () => {
-      if (!res.writableFinished) abort(new CancelledError('connection closed'));
-    }),
+    onDisconnect: (abort) => {
+      // M-H16: closing the response stream is the cancellation of the request.
+      res.once('close', () => {
+        if (!res.writableFinished) abort(new CancelledError('connection closed'));
+      });
+      // Checklist M-S15: a listen stream ends at its token's exp (listen.ts).
+      if (descriptor.longLived === true) ctx.listening.hold(res, channel, principal, abort);
+    },
     correlationId: `${envelope.trace?.traceId ?? 'modern'}:${String(id)}`,
   });
   channel.respond(dress(response, descriptor, ctx.core.serverInfo));

@@ -48,11 +48,11 @@ describe('every registered method declares scopes, eras and rate-limit class (is
   });
 
   test('the incident server: every request and notification descriptor', () => {
-    assert.equal(assertDeclaresFacts('incident', incident.running.core), 16);
+    assert.equal(assertDeclaresFacts('incident', incident.running.core), 17);
   });
 
   test('the conformance fixtures server: every request and notification descriptor', () => {
-    assert.equal(assertDeclaresFacts('fixtures', fixtures.core), 16);
+    assert.equal(assertDeclaresFacts('fixtures', fixtures.core), 17);
   });
 
   test('tool calls and completions spend the tool budget, initialize the session budget, the rest none (tools.mdx, completion.mdx)', () => {
@@ -63,13 +63,14 @@ describe('every registered method declares scopes, eras and rate-limit class (is
     for (const [method, rateLimit] of classes) if (!['tools/call', 'completion/complete', 'initialize'].includes(method)) assert.equal(rateLimit, 'none', method);
   });
 
-  test('MCP 2026-07-28: initialize, ping, logging/setLevel and resources/(un)subscribe are legacy-only; server/discover modern-only; the feature methods serve both eras', () => {
+  test('MCP 2026-07-28: initialize, ping, logging/setLevel and resources/(un)subscribe are legacy-only; server/discover and subscriptions/listen modern-only; the feature methods serve both eras', () => {
     const eras = new Map([...incident.running.core.dispatcher.requestMethods()].map((d) => [d.method, [...d.eras]]));
     for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']) assert.deepEqual(eras.get(method), ['legacy'], method);
     const both = ['tools/list', 'tools/call', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get', 'completion/complete'];
     for (const method of both) assert.deepEqual(eras.get(method), ['legacy', 'modern'], method);
     assert.deepEqual(eras.get('server/discover'), ['modern']);
-    assert.deepEqual([...eras.keys()].sort(), [...both, 'initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'server/discover'].sort());
+    assert.deepEqual(eras.get('subscriptions/listen'), ['modern']);
+    assert.deepEqual([...eras.keys()].sort(), [...both, 'initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe', 'server/discover', 'subscriptions/listen'].sort());
     for (const descriptor of incident.running.core.dispatcher.notificationMethods()) assert.deepEqual(descriptor.eras, ['legacy'], descriptor.method);
   });
 });
@@ -113,8 +114,8 @@ describe('server capabilities come from the descriptors (basic/lifecycle.mdx "Ca
     assert.deepEqual(serverCapabilities(methods, 'legacy'), { logging: {}, resources: { listChanged: true, subscribe: true }, tools: { listChanged: false } });
   });
 
-  test('modern: only what its methods imply (no logging/setLevel, no resources/subscribe, and no listChanged until subscriptions/listen carries it)', () => {
-    assert.deepEqual(serverCapabilities(methods, 'modern'), { resources: {}, tools: { listChanged: false } });
+  test('modern: only what its methods imply (no logging/setLevel, no resources/subscribe; resource updates and list changes once subscriptions/listen carries them, checklist M-S14)', () => {
+    assert.deepEqual(serverCapabilities(methods, 'modern'), { resources: { subscribe: true, listChanged: true }, tools: { listChanged: false } });
   });
 
   test('a method served in no era implies nothing there, and a method without a capability implies none', () => {

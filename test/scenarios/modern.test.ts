@@ -141,7 +141,7 @@ describe('modern results (basic/index.mdx, caching.mdx)', () => {
     assert.equal(status, 200);
     const result = body.result as Record<string, unknown>;
     assert.deepEqual(result.supportedVersions, [VERSION]);
-    assert.deepEqual(result.capabilities, { logging: {}, completions: {}, prompts: { listChanged: false }, resources: {}, tools: { listChanged: false } });
+    assert.deepEqual(result.capabilities, { logging: {}, completions: {}, prompts: { listChanged: false }, resources: { subscribe: true, listChanged: true }, tools: { listChanged: false } });
     assert.equal(typeof result.instructions, 'string');
     assert.deepEqual([result.resultType, result.ttlMs, result.cacheScope], ['complete', 3_600_000, 'public']);
     assert.equal((result._meta as Record<string, { name: string }>)[META_KEYS.serverInfo]?.name, 'incident-mcp-server');
