@@ -7,7 +7,7 @@
 import { startServer } from './app.ts';
 import { DEV_USERS, INSPECTOR_REDIRECT_URI, PUBLIC_CLIENT_ID, startDevIssuer } from './auth/dev-issuer.ts';
 import { isLoopbackHost, readEnvironment, type Env } from './config.ts';
-import { configure, stopOnSignals } from './entry.ts';
+import { configure, requireSupportedNode, stopOnSignals } from './entry.ts';
 
 /** `npm run token` and `npm run inspector` look for the issuer, and the server, here unless told otherwise. */
 const DEFAULT_ISSUER_PORT = 9002;
@@ -60,6 +60,7 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
 }
 
 async function main(): Promise<void> {
+  requireSupportedNode();
   const { env, warnings } = readEnvironment();
   const host = env.HOST?.trim() || '127.0.0.1';
   if (!isLoopbackHost(host)) throw new Error(`npm run dev serves loopback only; HOST=${host} is refused. Use npm start with a real Okta issuer to serve a network.`);

@@ -11,8 +11,8 @@ export const SHUTDOWN_GRACE_MS = 5000;
 /** package.json `engines.node`: the oldest Node this server is tested on. */
 const OLDEST_NODE: readonly [number, number] = [22, 19];
 
-/** Exits with what to do when this Node is older than the supported ones. */
-function requireSupportedNode(): void {
+/** Exits with what to do when this Node is older than the supported ones: the first thing both entry points do. */
+export function requireSupportedNode(): void {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (major > OLDEST_NODE[0] || (major === OLDEST_NODE[0] && minor >= OLDEST_NODE[1])) return;
   process.stderr.write(`incident-mcp-server needs Node.js ${OLDEST_NODE.join('.')} or newer, and this is ${process.version}: install a maintained LTS (22, 24, 26) or prefix the command with scripts/with-node.sh 22.\n`);
@@ -21,7 +21,6 @@ function requireSupportedNode(): void {
 
 /** The configuration and its logger, or exit 1 after printing every problem with its fix. */
 export function configure(env: Env, warnings: readonly string[]): { config: Config; logger: Logger } {
-  requireSupportedNode();
   let config: Config;
   try {
     config = loadConfig(env);

@@ -5,7 +5,8 @@
  * lines it ignored, the values it cut at a `#`, and each key that is not a setting of this server,
  * with the closest one that is (`OKTA_DOMIAN` → `OKTA_DOMAIN`). It reads no environment: config.ts does.
  */
-import { parseEnv } from 'node:util';
+// Through the namespace: on a Node without parseEnv the import still links and entry.ts can say why.
+import * as util from 'node:util';
 
 export interface EnvFile {
   readonly values: Readonly<Record<string, string | undefined>>;
@@ -18,7 +19,7 @@ const QUOTES = new Set(['"', "'", '`']);
 /** Parses `.env` text; `known` lists the settings this server reads. */
 export function parseEnvFile(text: string, known: readonly string[]): EnvFile {
   // Spread: Node 26 returns a null-prototype object, Node 22 a plain one.
-  const values = { ...parseEnv(text) };
+  const values = { ...util.parseEnv(text) };
   const warnings: string[] = [];
   let openQuote: string | undefined;
   const lines = text.split('\n');

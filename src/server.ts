@@ -5,9 +5,10 @@
  */
 import { startServer } from './app.ts';
 import { readEnvironment } from './config.ts';
-import { configure, stopOnSignals } from './entry.ts';
+import { configure, requireSupportedNode, stopOnSignals } from './entry.ts';
 
 async function main(): Promise<void> {
+  requireSupportedNode();
   const { env, warnings } = readEnvironment();
   const { config, logger } = configure(env, warnings);
   // Signals are handled from before the first log line: a SIGINT that follows it at once is not fatal.

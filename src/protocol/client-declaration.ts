@@ -5,7 +5,7 @@
  * so a session weighs the same whatever the client sent (issue #15: 1 MB of capabilities each).
  * It does not validate the params (lifecycle.ts's schema does) nor decide what a capability allows.
  */
-import type { JsonObject } from './definitions.ts';
+import { isJsonObject, type JsonObject } from './definitions.ts';
 
 /** Known sub-capabilities of a capability: each an object (declared or not) or a boolean flag. */
 interface Shape {
@@ -32,8 +32,6 @@ export interface ClientIdentity {
   readonly version: string;
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function keep(given: JsonObject, shape: Shape): JsonObject {
   const kept: JsonObject = {};
   for (const [name, sub] of Object.entries(shape)) {
@@ -41,7 +39,7 @@ function keep(given: JsonObject, shape: Shape): JsonObject {
     const value = given[name];
     if (sub === 'flag') {
       if (typeof value === 'boolean') kept[name] = value;
-    } else if (isObject(value)) {
+    } else if (isJsonObject(value)) {
       kept[name] = keep(value, sub);
     }
   }

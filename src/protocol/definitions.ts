@@ -8,6 +8,11 @@ import type { Identity } from './identity.ts';
 
 export type JsonObject = { [key: string]: unknown };
 
+/** True for a JSON object: not null, not an array (the shape of params, _meta, capabilities, schemas). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** MCP 2025-11-25 schema.ts `ToolAnnotations`: hints, untrusted by clients. */
 export interface ToolAnnotations {
   title?: string;

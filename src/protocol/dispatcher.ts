@@ -96,7 +96,7 @@ export class Dispatcher {
   admit(message: JsonRpcRequest, era: RequestState['era']): Admission {
     const descriptor = this.methods.get(message.method);
     // JSON-RPC 2.0 §5.1: the method does not exist / is not available (in this era).
-    if (descriptor === undefined || !descriptor.eras.includes(era)) return { descriptor: undefined, scopes: NOTHING_RUNS, error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${message.method}` } };
+    if (descriptor === undefined || !descriptor.eras.includes(era)) return { descriptor: undefined, scopes: NOTHING_RUNS, error: { code: ErrorCode.MethodNotFound, message: `Method not found: ${message.method.slice(0, 128)}` } };
     const parsed = descriptor.params.parse(message.params ?? {});
     if (!parsed.ok) {
       const { field, message: problem } = parsed.problem;

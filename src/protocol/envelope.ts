@@ -6,7 +6,7 @@
  * It does not decide whether the version is served (versions.ts) nor answer anything.
  */
 import { clientIdentity, declaredCapabilities, type ClientIdentity } from './client-declaration.ts';
-import { LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
+import { isJsonObject, LOG_LEVELS, type JsonObject, type LogLevel } from './definitions.ts';
 import type { Params } from './messages.ts';
 
 /** basic/index.mdx "`_meta`": the keys MCP reserves under its own prefix. */
@@ -45,8 +45,6 @@ export interface EnvelopeProblem {
   readonly key: string;
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * basic/versioning.mdx: a request carrying `io.modelcontextprotocol/protocolVersion` in its
  * `params._meta` is modern, whatever its method; any other is legacy. The key's presence decides,
@@ -54,24 +52,24 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
  */
 export function hasEnvelopeClaim(params: Params | undefined): boolean {
   const meta = params?._meta;
-  return isObject(meta) && Object.hasOwn(meta, META_KEYS.protocolVersion);
+  return isJsonObject(meta) && Object.hasOwn(meta, META_KEYS.protocolVersion);
 }
 
 /** Reads the envelope of a request that carries the claim (basic/index.mdx; checklist M-E9). */
 export function readEnvelope(params: Params | undefined): Envelope | EnvelopeProblem {
   const meta = params?._meta;
-  if (!isObject(meta)) return { problem: 'is required', key: '_meta' };
+  if (!isJsonObject(meta)) return { problem: 'is required', key: '_meta' };
   if (!Object.hasOwn(meta, META_KEYS.protocolVersion)) return { problem: 'is required', key: META_KEYS.protocolVersion };
   const version = meta[META_KEYS.protocolVersion];
   if (typeof version !== 'string') return { problem: 'must be a string', key: META_KEYS.protocolVersion };
   // basic/index.mdx: clientCapabilities is required on every request; {} declares none.
   const capabilities = meta[META_KEYS.clientCapabilities];
-  if (!isObject(capabilities)) return { problem: Object.hasOwn(meta, META_KEYS.clientCapabilities) ? 'must be an object' : 'is required', key: META_KEYS.clientCapabilities };
+  if (!isJsonObject(capabilities)) return { problem: Object.hasOwn(meta, META_KEYS.clientCapabilities) ? 'must be an object' : 'is required', key: META_KEYS.clientCapabilities };
   let clientInfo: ClientIdentity | undefined;
   if (Object.hasOwn(meta, META_KEYS.clientInfo)) {
     const given = meta[META_KEYS.clientInfo];
     // schema.ts Implementation: name and version are required strings.
-    if (!isObject(given) || typeof given.name !== 'string' || typeof given.version !== 'string') {
+    if (!isJsonObject(given) || typeof given.name !== 'string' || typeof given.version !== 'string') {
       return { problem: 'must be an Implementation with a string name and version', key: META_KEYS.clientInfo };
     }
     clientInfo = clientIdentity(given);

@@ -32,8 +32,8 @@ export interface ServerImplementation {
   readonly title?: string;
 }
 
-/** Dressed copies of constant results, made once each (a constant result always has one method). */
-const dressedConstants = new WeakMap<object, Params>();
+/** Dressed copies of constant results, made once per result and cache hint (EMPTY_RESULT serves several methods). */
+const dressedConstants = new WeakMap<object, Map<CacheHint | undefined, Params>>();
 
 function dress(result: Params, serverInfo: ServerImplementation, cache: CacheHint | undefined): Params {
   const given = result._meta;
@@ -48,7 +48,9 @@ function dress(result: Params, serverInfo: ServerImplementation, cache: CacheHin
  */
 export function modernResult(result: Params, serverInfo: ServerImplementation, cache: CacheHint | undefined): Params {
   if (!isConstantResult(result)) return dress(result, serverInfo, cache);
-  let dressed = dressedConstants.get(result);
-  if (dressed === undefined) dressedConstants.set(result, (dressed = constantResult(dress(result, serverInfo, cache))));
+  let byHint = dressedConstants.get(result);
+  if (byHint === undefined) dressedConstants.set(result, (byHint = new Map()));
+  let dressed = byHint.get(cache);
+  if (dressed === undefined) byHint.set(cache, (dressed = constantResult(dress(result, serverInfo, cache))));
   return dressed;
 }

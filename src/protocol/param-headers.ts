@@ -5,7 +5,7 @@
  * registration, where an annotation that breaks the rules is refused (clients would drop the
  * tool). The transport compares the headers with the arguments (transport/modern-headers.ts).
  */
-import type { JsonObject } from './definitions.ts';
+import { isJsonObject, type JsonObject } from './definitions.ts';
 
 /** One mirrored parameter: its header (lower-cased, as node:http names it), property and type. */
 export interface ParamHeader {
@@ -18,8 +18,6 @@ export interface ParamHeader {
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const TYPES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean']);
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * The annotated top-level properties of `inputSchema` (server/tools.mdx: reachable from the root
  * through `properties` only; string, integer or boolean; a non-empty token; unique ignoring case).
@@ -27,9 +25,9 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
  */
 export function paramHeadersOf(tool: string, inputSchema: JsonObject): readonly ParamHeader[] {
   const found: ParamHeader[] = [];
-  const properties = isObject(inputSchema.properties) ? inputSchema.properties : {};
+  const properties = isJsonObject(inputSchema.properties) ? inputSchema.properties : {};
   for (const [property, schema] of Object.entries(properties)) {
-    if (!isObject(schema) || !Object.hasOwn(schema, 'x-mcp-header')) continue;
+    if (!isJsonObject(schema) || !Object.hasOwn(schema, 'x-mcp-header')) continue;
     const name = schema['x-mcp-header'];
     const where = `tool ${tool}, property ${property}: x-mcp-header`;
     if (typeof name !== 'string' || !TOKEN.test(name)) throw new TypeError(`${where} must be a non-empty RFC 9110 token`);

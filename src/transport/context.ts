@@ -54,6 +54,8 @@ export interface RequestRecord {
   clientId?: string;
   /** Why the request was refused, for the log only (never a token). */
   reason?: string;
+  /** The id a modern request's handler-failure log line and -32603 answer carry (post-modern.ts). */
+  correlationId?: string;
   /** W3C Trace Context trace id of a modern request, so its log line joins the caller's trace. */
   traceId?: string | undefined;
 }

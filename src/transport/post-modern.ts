@@ -7,7 +7,7 @@
  * -32020) → scopes and rate limit → run, the result dressed for the era (modern-result.ts).
  */
 import type { IncomingMessage } from 'node:http';
-import type { JsonObject } from '../protocol/definitions.ts';
+import { isJsonObject, type JsonObject } from '../protocol/definitions.ts';
 import { hasEnvelopeClaim, isEnvelopeProblem, readEnvelope, type Envelope } from '../protocol/envelope.ts';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../protocol/messages.ts';
 import type { RegisteredMethod } from '../protocol/method.ts';
@@ -24,6 +24,13 @@ import { accepted } from './reply.ts';
 import type { ResponseModes } from './response-channel.ts';
 
 const NO_CLIENT_INFO = { name: '', version: '' } as const;
+
+/** Modern requests have no session id to join log lines on: a server-made id per request, on its access-log line too. */
+let correlations = 0;
+function nextCorrelationId({ record }: McpRequest): string {
+  record.correlationId = `m${(++correlations).toString(36)}`;
+  return record.correlationId;
+}
 
 function standardHeaders(req: IncomingMessage): StandardHeaders {
   const one = (name: string): string | undefined => {
@@ -43,14 +50,13 @@ export function claimsModernHeader({ req }: McpRequest): boolean {
   return typeof version === 'string' && isModernVersion(version);
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** True when `declared` holds every capability (and sub-capability) `needed` names. */
 function declares(declared: JsonObject, needed: JsonObject): boolean {
   return Object.entries(needed).every(([name, sub]) => {
     const given = declared[name];
-    if (!isObject(given)) return false;
-    return !isObject(sub) || declares(given, sub);
+    // A sub-capability is an object (declared when present) or a flag such as roots.listChanged.
+    if (!isJsonObject(sub)) return given === sub;
+    return isJsonObject(given) && declares(given, sub);
   });
 }
 
@@ -83,12 +89,12 @@ async function serve(post: McpRequest, request: JsonRpcRequest, envelope: Envelo
   const misnamed = missingOrMisnamed(headers, descriptor?.namedBy, request.params);
   if (misnamed !== undefined) return { refusal: 'headerMismatch', ...misnamed, id };
   // streamable-http.mdx: an unimplemented method (or one of the legacy era only) is 404 + -32601.
-  if (descriptor === undefined) return { refusal: 'modernMethodNotFound', method: request.method, id };
+  if (descriptor === undefined) return { refusal: 'modernMethodNotFound', id };
   if (admission.error === undefined) {
     const needed = descriptor.clientCapabilities?.(admission.params);
     if (needed !== undefined && !declares(envelope.clientCapabilities, needed)) return { refusal: 'missingClientCapability', requiredCapabilities: needed, id };
     const args = admission.params.arguments;
-    const param = paramHeaderMismatch(descriptor.paramHeaders?.(admission.params) ?? [], isObject(args) ? args : undefined, req.headers);
+    const param = paramHeaderMismatch(descriptor.paramHeaders?.(admission.params) ?? [], isJsonObject(args) ? args : undefined, req.headers);
     if (param !== undefined) return { refusal: 'headerMismatch', ...param, id };
   }
   const refused = checkNeeds(post, request.method, admission.scopes, descriptor.rateLimit, id);
@@ -115,7 +121,7 @@ async function serve(post: McpRequest, request: JsonRpcRequest, envelope: Envelo
       // Checklist M-S15: a listen stream ends at its token's exp (listen.ts).
       if (descriptor.longLived === true) ctx.listening.hold(res, channel, principal, abort);
     },
-    correlationId: `${envelope.trace?.traceId ?? 'modern'}:${String(id)}`,
+    correlationId: nextCorrelationId(post),
   });
   channel.respond(dress(response, descriptor, ctx.core.serverInfo));
   return undefined;

@@ -3,9 +3,9 @@
  * kind plus the facts only that stage knows (seconds to wait, a challenge, the allowed methods,
  * the request id). `answerRefusal` is the one function that turns a refusal into its HTTP status,
  * headers (CORS, WWW-Authenticate, Retry-After, Allow, Connection), JSON-RPC error body and
- * access-log reason. It is pure: reply.ts writes the answer. The table serves the legacy era
- * (2025-11-25 and before); the modern era (2026-07-28) will select its own entries through the
- * RefusalContext, since the same kind can map to another status or code there.
+ * access-log reason. It is pure: reply.ts writes the answer. One table serves both eras: where
+ * the modern era (2026-07-28) answers differently (404 + -32601 for a method, -32602/-32020/-32022/
+ * -32021 for its envelope and headers), it has kinds of its own, chosen by post-modern.ts.
  */
 import { ErrorCode, type ErrorObject } from '../protocol/errors.ts';
 import type { JsonObject } from '../protocol/definitions.ts';
@@ -23,7 +23,7 @@ export interface RefusalEntry {
   readonly retryAfter?: number;
 }
 
-/** Every HTTP-level refusal of the legacy era, with its source. */
+/** Every HTTP-level refusal, of both eras, with its source. */
 export const REFUSALS = {
   // MCP 2025-11-25 basic/transports.mdx: an invalid Origin MUST get 403.
   originForbidden: { status: 403, code: ErrorCode.InvalidRequest, message: 'Forbidden: Origin not allowed' },
@@ -127,7 +127,6 @@ interface RefusalFacts {
   invalidRequestMeta: { readonly field: string; readonly problem: string };
   headerMismatch: { readonly header: string; readonly problem: string };
   unsupportedProtocolVersion: { readonly supported: readonly string[]; readonly requested: string };
-  modernMethodNotFound: { readonly method: string };
   missingClientCapability: { readonly requiredCapabilities: JsonObject };
 }
 
@@ -147,7 +146,7 @@ export function isRefusal(outcome: object): outcome is Refusal {
   return 'refusal' in outcome;
 }
 
-/** What the mapping needs beyond the refusal. Issue 11: the protocol era joins here. */
+/** What the mapping needs beyond the refusal. */
 export interface RefusalContext {
   /** The request's Origin when it is allowed: the answer carries its CORS headers. */
   readonly origin: string | undefined;
@@ -200,9 +199,7 @@ function errorOf(refusal: Refusal, entry: RefusalEntry): ErrorObject {
       return { ...base, message: `${entry.message}: ${refusal.header} ${refusal.problem}`, data: { header: refusal.header } };
     case 'unsupportedProtocolVersion':
       // schema.ts UnsupportedProtocolVersionError: data.supported and data.requested are required.
-      return { ...base, message: `${entry.message}: ${JSON.stringify(refusal.requested).slice(0, 64)}`, data: { supported: refusal.supported, requested: refusal.requested } };
-    case 'modernMethodNotFound':
-      return { ...base, message: `${entry.message}: ${refusal.method.slice(0, 128)}` };
+      return { ...base, data: { supported: refusal.supported, requested: refusal.requested } };
     case 'missingClientCapability':
       // schema.ts MissingRequiredClientCapabilityError: data.requiredCapabilities is a ClientCapabilities object.
       return { ...base, data: { requiredCapabilities: refusal.requiredCapabilities } };

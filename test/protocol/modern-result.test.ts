@@ -27,8 +27,11 @@ test('caching.mdx: a cacheable result carries ttlMs and cacheScope and is valid 
 
 test('a constant result is dressed once, stays frozen, and is spliced into responses pre-encoded', () => {
   const base = constantResult({ prompts: [] });
-  const first = modernResult(base, SERVER, { ttlMs: 0, cacheScope: 'public' });
-  assert.equal(modernResult(base, SERVER, { ttlMs: 0, cacheScope: 'public' }), first);
+  const hint = { ttlMs: 0, cacheScope: 'public' } as const;
+  const first = modernResult(base, SERVER, hint);
+  assert.equal(modernResult(base, SERVER, hint), first);
+  // One constant may answer several methods (EMPTY_RESULT): each hint gets its own dressing.
+  assert.equal('ttlMs' in modernResult(base, SERVER, undefined), false);
   assert.ok(Object.isFrozen(first));
   assert.equal(serializeMessage({ jsonrpc: '2.0', id: 7, result: first }), JSON.stringify({ jsonrpc: '2.0', id: 7, result: first }));
   assert.deepEqual(base, { prompts: [] }, 'the legacy constant is untouched');

@@ -50,7 +50,7 @@ export const SAMPLES: { readonly [K in RefusalKind]: Extract<Refusal, { refusal:
   invalidRequestMeta: { refusal: 'invalidRequestMeta', field: 'params._meta["io.modelcontextprotocol/clientCapabilities"]', problem: 'is required', id: 3 },
   headerMismatch: { refusal: 'headerMismatch', header: 'Mcp-Method', problem: 'does not match the method', id: 'a' },
   unsupportedProtocolVersion: { refusal: 'unsupportedProtocolVersion', supported: ['2026-07-28'], requested: 'v999.0.0', id: 4 },
-  modernMethodNotFound: { refusal: 'modernMethodNotFound', method: 'ping', id: 5 },
+  modernMethodNotFound: { refusal: 'modernMethodNotFound', id: 5 },
   missingClientCapability: { refusal: 'missingClientCapability', requiredCapabilities: { sampling: {} }, id: 6 },
 };
 

@@ -68,8 +68,8 @@ test('MCP 2026-07-28: the modern refusals carry the data their error types requi
   const body = (kind: RefusalKind): unknown => answerRefusal(SAMPLES[kind], NO_CORS).body;
   assert.deepEqual(body('invalidRequestMeta'), { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'Invalid params: malformed request metadata: params._meta["io.modelcontextprotocol/clientCapabilities"] is required', data: { field: 'params._meta["io.modelcontextprotocol/clientCapabilities"]' } } });
   assert.deepEqual(body('headerMismatch'), { jsonrpc: '2.0', id: 'a', error: { code: -32020, message: 'Header mismatch: Mcp-Method does not match the method', data: { header: 'Mcp-Method' } } });
-  assert.deepEqual(body('unsupportedProtocolVersion'), { jsonrpc: '2.0', id: 4, error: { code: -32022, message: 'Unsupported protocol version: "v999.0.0"', data: { supported: ['2026-07-28'], requested: 'v999.0.0' } } });
-  assert.deepEqual(body('modernMethodNotFound'), { jsonrpc: '2.0', id: 5, error: { code: -32601, message: 'Method not found: ping' } });
+  assert.deepEqual(body('unsupportedProtocolVersion'), { jsonrpc: '2.0', id: 4, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2026-07-28'], requested: 'v999.0.0' } } });
+  assert.deepEqual(body('modernMethodNotFound'), { jsonrpc: '2.0', id: 5, error: { code: -32601, message: 'Method not found' } });
   assert.deepEqual(body('missingClientCapability'), { jsonrpc: '2.0', id: 6, error: { code: -32021, message: 'Missing required client capability', data: { requiredCapabilities: { sampling: {} } } } });
 });
 
