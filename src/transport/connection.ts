@@ -12,6 +12,8 @@ import type { Refusal } from './refusal.ts';
 export const LINGER_MS = 2000;
 export const LINGER_BYTES = 1024 * 1024;
 const LINGER_CHECK_MS = 50;
+/** How long a timed-out connection stays after its 408 and FIN, unread, before it is destroyed. */
+const TIMED_OUT_LINGER_MS = 250;
 
 /** Sockets the server has decided to close: nothing more on them is processed or answered. */
 const closing = new WeakSet<Socket>();
@@ -132,8 +134,13 @@ export function onClientError(answer: (refusal: Refusal) => Buffer): (error: Nod
       // The timed-out request is in flight and must never run, so no lingering: answer if nothing
       // of any response is on the wire yet (as node does), then drop the connection at once.
       const started = [...(inFlight.get(socket) ?? [])].some((res) => res.headersSent);
-      if (!started) socket.write(answer(TIMED_OUT));
-      return void socket.destroy();
+      if (started) return void socket.destroy();
+      // Reading stops (nothing more reaches the parser), the 408 and a FIN go out, and the socket
+      // is destroyed a moment later: destroying at once could reset the connection before a
+      // client still sending had read the 408 (RFC 9112 §9.6).
+      socket.pause();
+      socket.end(answer(TIMED_OUT));
+      return void setTimeout(() => socket.destroy(), TIMED_OUT_LINGER_MS).unref();
     }
     // The requests received whole are answered first; one cut short by the failure never will be.
     const responses = [...(inFlight.get(socket) ?? [])];
