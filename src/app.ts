@@ -70,6 +70,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     maxSessionsPerPrincipal: config.maxSessionsPerPrincipal,
     sessionIdleMs: config.sessionIdleMs,
     listen: config.listen,
+    requestStateKey: config.requestStateKey,
     toolRateLimit: config.toolRateLimit,
     resourceDocumentation: config.resourceDocumentation,
     logger,

@@ -19,6 +19,26 @@ export interface AuthConfig {
   readonly clientIds: readonly string[];
   /** Leeway for `exp`, `nbf` and `iat`, in seconds. */
   readonly clockToleranceSeconds: number;
+  /** OKTA_REQUIRE_DPOP: refuse bearer tokens that are not DPoP-bound (RFC 9449). */
+  readonly requireDpop: boolean;
+}
+
+/** How the server reaches the issuer: the standard proxy variables (uppercase wins over lowercase). */
+export interface EgressConfig {
+  /** HTTPS_PROXY: the proxy for https:// issuers. */
+  readonly httpsProxy: string | undefined;
+  /** HTTP_PROXY: the proxy for http:// issuers. */
+  readonly httpProxy: string | undefined;
+  /** NO_PROXY: hosts (and `.suffix` domains, `*` for all) reached directly. */
+  readonly noProxy: readonly string[];
+}
+
+/** DATABASE_URL set: incidents (and legacy sessions) live in PostgreSQL. */
+export interface DatabaseConfig {
+  /** A `postgres://` or `postgresql://` connection string; it may carry a password, so it is never logged. */
+  readonly url: string;
+  /** MAX_DB_CONNECTIONS: the pool's size. */
+  readonly maxConnections: number;
 }
 
 /** Bounds of modern listen streams (subscriptions/listen; docs/decisions.md M-S13). */
@@ -49,6 +69,11 @@ export interface Config {
   readonly maxSessionsPerPrincipal: number;
   readonly sessionIdleMs: number;
   readonly listen: ListenConfig;
+  /** REQUEST_STATE_KEY: the 32-byte key sealing multi round-trip `requestState`; undefined: one drawn per process. */
+  readonly requestStateKey: Uint8Array | undefined;
+  /** Undefined: the JSON file store (INCIDENTS_FILE). */
+  readonly database: DatabaseConfig | undefined;
+  readonly egress: EgressConfig;
   readonly resourceDocumentation: string | undefined;
   readonly auth: AuthConfig;
 }
@@ -72,8 +97,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export const SETTINGS = [
   'PORT', 'HOST', 'MCP_PUBLIC_URL', 'MCP_RESOURCE_DOCUMENTATION', 'ALLOWED_ORIGINS', 'INCIDENTS_FILE',
   'TOOL_RATE_LIMIT', 'LOG_LEVEL', 'MAX_BODY_BYTES', 'MAX_SESSIONS', 'MAX_SESSIONS_PER_PRINCIPAL', 'SESSION_IDLE_SECONDS',
-  'MAX_LISTEN_STREAMS_PER_PRINCIPAL', 'MAX_LISTEN_URIS', 'MAX_LISTEN_QUEUED_BYTES',
-  'OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_CLOCK_TOLERANCE',
+  'MAX_LISTEN_STREAMS_PER_PRINCIPAL', 'MAX_LISTEN_URIS', 'MAX_LISTEN_QUEUED_BYTES', 'REQUEST_STATE_KEY',
+  'DATABASE_URL', 'MAX_DB_CONNECTIONS',
+  'OKTA_ISSUER', 'OKTA_DOMAIN', 'OKTA_AUTH_SERVER_ID', 'OKTA_AUDIENCE', 'OKTA_CLIENT_IDS', 'OKTA_CLOCK_TOLERANCE', 'OKTA_REQUIRE_DPOP',
+  'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy',
   'DEV_ISSUER_PORT',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
@@ -140,6 +167,14 @@ class Reader {
       return fallback;
     }
     return value;
+  }
+
+  boolean(name: Setting): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined || raw === '0' || raw === 'false') return false;
+    if (raw === '1' || raw === 'true') return true;
+    this.problems.push(`${name}=${JSON.stringify(raw)} is not a switch; set it to 1 (on) or 0 (off).`);
+    return false;
   }
 
   url(name: Setting, raw: string, options: { allowHttpOnLoopback: boolean }): URL | undefined {
@@ -210,7 +245,43 @@ function readAuth(reader: Reader): AuthConfig {
     audience: reader.string('OKTA_AUDIENCE', 'api://default'),
     clientIds,
     clockToleranceSeconds,
+    requireDpop: reader.boolean('OKTA_REQUIRE_DPOP'),
   };
+}
+
+/** REQUEST_STATE_KEY: 32 bytes, as 64 hex digits or 43 base64url characters. */
+function readRequestStateKey(reader: Reader): Uint8Array | undefined {
+  const raw = reader.optional('REQUEST_STATE_KEY');
+  if (raw === undefined) return undefined;
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9_-]{43}$/.test(raw) ? Buffer.from(raw, 'base64url') : undefined;
+  if (key === undefined || key.length !== 32) {
+    reader.problems.push('REQUEST_STATE_KEY is not a 32-byte key; make one with `node -e "console.log(crypto.randomBytes(32).toString(\'hex\'))"` and give every instance the same.');
+    return undefined;
+  }
+  return new Uint8Array(key);
+}
+
+function readDatabase(reader: Reader): DatabaseConfig | undefined {
+  const url = reader.optional('DATABASE_URL');
+  const maxConnections = reader.integer('MAX_DB_CONNECTIONS', 10, 1, 1000);
+  if (url === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  // Never echo the value: it may carry a password.
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    reader.problems.push('DATABASE_URL is not a PostgreSQL URL; write it as postgres://user:password@host:5432/database (unset it to keep incidents in INCIDENTS_FILE).');
+  }
+  return { url, maxConnections };
+}
+
+function readEgress(reader: Reader): EgressConfig {
+  const either = (upper: Setting, lower: Setting): string | undefined => reader.optional(upper) ?? reader.optional(lower);
+  const noProxy = (either('NO_PROXY', 'no_proxy') ?? '').split(/[\s,]+/).filter((host) => host !== '');
+  return Object.freeze({ httpsProxy: either('HTTPS_PROXY', 'https_proxy'), httpProxy: either('HTTP_PROXY', 'http_proxy'), noProxy });
 }
 
 /**
@@ -254,6 +325,9 @@ export function loadConfig(env: Env): Config {
       maxUris: reader.integer('MAX_LISTEN_URIS', 100, 1, 10_000),
       maxQueuedBytes: reader.integer('MAX_LISTEN_QUEUED_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     }),
+    requestStateKey: readRequestStateKey(reader),
+    database: readDatabase(reader),
+    egress: readEgress(reader),
     resourceDocumentation,
     auth: readAuth(reader),
   };

@@ -52,6 +52,8 @@ export interface McpServerOptions {
   readonly maxQueuedBytes?: number | undefined;
   /** Bounds of modern listen streams (defaults: 10 streams per principal, 100 URIs, 1 MiB unsent). */
   readonly listen?: ListenConfig | undefined;
+  /** The key sealing multi round-trip `requestState` (32 bytes); one drawn at start-up when absent. */
+  readonly requestStateKey?: Uint8Array | undefined;
 }
 
 export interface RunningMcpServer {
@@ -85,7 +87,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   const registry = new FeatureRegistry();
   registry.add(options.features(registry));
   const listen = options.listen ?? { ...DEFAULT_LISTEN_LIMITS, maxQueuedBytes: 1024 * 1024 };
-  const core = createProtocolCore(registry, options.identity, options.logger, listen);
+  const core = createProtocolCore(registry, options.identity, options.logger, { listen, requestStateKey: options.requestStateKey });
   const sessions = new SessionTable({
     maxSessions: options.maxSessions,
     maxSessionsPerOwner: options.maxSessionsPerPrincipal ?? 100,

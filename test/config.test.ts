@@ -53,6 +53,7 @@ test('okta.md: the issuer is https://{OKTA_DOMAIN}/oauth2/default with jwks {iss
     audience: 'api://default',
     clientIds: [],
     clockToleranceSeconds: 30,
+    requireDpop: false,
   });
 });
 
@@ -219,4 +220,26 @@ test('a HOST that serves other machines needs MCP_PUBLIC_URL, the URL clients us
     (error: unknown) => error instanceof ConfigError && error.problems.some((p) => /HOST=0\.0\.0\.0 .*MCP_PUBLIC_URL/.test(p)));
   const config = loadConfig({ OKTA_DOMAIN: 'acme.okta.com', HOST: '0.0.0.0', MCP_PUBLIC_URL: 'https://mcp.acme.com/mcp' });
   assert.equal(config.publicUrl, 'https://mcp.acme.com/mcp');
+});
+
+test('issues 12–14 settings: the requestState key, the database, DPoP and the proxy variables', () => {
+  const base = { OKTA_DOMAIN: 'x.okta.com' };
+  const hex = 'ab'.repeat(32);
+  const config = loadConfig({ ...base, REQUEST_STATE_KEY: hex, DATABASE_URL: 'postgres://u:p@db:5432/incidents', OKTA_REQUIRE_DPOP: '1', https_proxy: 'http://proxy:3128', NO_PROXY: 'localhost, .corp.example' });
+  assert.deepEqual([...(config.requestStateKey ?? [])], [...Buffer.from(hex, 'hex')]);
+  assert.deepEqual(config.database, { url: 'postgres://u:p@db:5432/incidents', maxConnections: 10 });
+  assert.equal(config.auth.requireDpop, true);
+  assert.deepEqual(config.egress, { httpsProxy: 'http://proxy:3128', httpProxy: undefined, noProxy: ['localhost', '.corp.example'] });
+  const defaults = loadConfig(base);
+  assert.equal(defaults.requestStateKey, undefined);
+  assert.equal(defaults.database, undefined);
+  assert.equal(defaults.auth.requireDpop, false);
+  assert.throws(
+    () => loadConfig({ ...base, REQUEST_STATE_KEY: 'short', DATABASE_URL: 'mysql://u:secret@db/x', OKTA_REQUIRE_DPOP: 'yes' }),
+    (error: ConfigError) => {
+      assert.equal(error.problems.length, 3);
+      assert.ok(!error.message.includes('secret'), 'the database URL is never echoed');
+      return true;
+    },
+  );
 });

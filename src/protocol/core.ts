@@ -28,9 +28,16 @@ export interface ProtocolCore {
   readonly serverInfo: ServerImplementation;
 }
 
+export interface CoreOptions {
+  /** Bounds of listen streams (DEFAULT_LISTEN_LIMITS when absent). */
+  readonly listen?: ListenLimits | undefined;
+  /** The key sealing multi round-trip `requestState`; one drawn at start-up when absent. */
+  readonly requestStateKey?: Uint8Array | undefined;
+}
+
 /** Builds the dispatcher once, at start-up, for exactly the features registered. */
-export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger, listenLimits: ListenLimits = DEFAULT_LISTEN_LIMITS): ProtocolCore {
-  const subscriptions = new SubscriptionHub(listenLimits);
+export function createProtocolCore(registry: FeatureRegistry, identity: ServerIdentity, logger: Logger, options: CoreOptions = {}): ProtocolCore {
+  const subscriptions = new SubscriptionHub(options.listen ?? DEFAULT_LISTEN_LIMITS);
   // Checklist M-E23: one change source; the modern delivery joins the legacy one (mcp-server.ts).
   registry.attach(subscriptions);
   let modern: JsonObject = {};

@@ -26,6 +26,7 @@ export function authConfigFor(issuer: DevIssuer, overrides: Partial<AuthConfig> 
     audience: issuer.audience,
     clientIds: [],
     clockToleranceSeconds: 30,
+    requireDpop: false,
     ...overrides,
   };
 }

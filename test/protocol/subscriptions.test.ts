@@ -82,7 +82,7 @@ describe('SubscriptionHub: the modern delivery (checklist M-S3, M-S6, M-S9, M-E2
 
 describe('subscriptions/listen through the dispatcher (subscriptions.mdx)', () => {
   const template: ResourceTemplateDefinition = { uriTemplate: 'test://items/{id}', name: 'item', requiredScopes: ['items:read'], read: async () => undefined, list: async () => [] };
-  const core = createProtocolCore(new FeatureRegistry().add({ resourceTemplates: [template] }), { name: 's', version: '1' }, silentLogger, { maxStreamsPerPrincipal: 1, maxUris: 2 });
+  const core = createProtocolCore(new FeatureRegistry().add({ resourceTemplates: [template] }), { name: 's', version: '1' }, silentLogger, { listen: { maxStreamsPerPrincipal: 1, maxUris: 2 } });
   const state: RequestState = { era: 'modern', protocolVersion: '2026-07-28', clientCapabilities: {}, clientInfo: { name: 'c', version: '1' }, logLevel: undefined, identity: reader, trace: undefined };
   const listen = (params: object, related: MessageSink, id: number | string = 9) =>
     core.dispatcher.request({ jsonrpc: '2.0', id, method: 'subscriptions/listen', params: params as never }, { state, session: undefined, related, correlationId: 't' });
