@@ -5,9 +5,10 @@
  *
  * - `stable`: conformance 0.1.16 at 2025-11-25, every scenario it lists;
  * - `alpha`: conformance 0.2.0-alpha.12 at 2025-11-25, every scenario it lists;
- * - `modern`: the alpha at 2026-07-28, the scenarios of issue 11 (the modern era).
+ * - `modern`: the alpha at 2026-07-28 with `--requirements 2026-07-28` on the fixtures server: the
+ *   revision's required scenarios, the pending ones, and the extensions' (reported, never scored).
  */
-import { ALPHA_SUITE, listServerScenarios, STABLE_SUITE, suiteVersion, type Suite } from './conformance-suite.ts';
+import { ALPHA_SUITE, listRequirements, listServerScenarios, STABLE_SUITE, suiteVersion, type Requirements, type Suite } from './conformance-suite.ts';
 
 export interface KnownBug {
   /** Why the suite, not the server, is wrong; printed with the row. */
@@ -25,8 +26,11 @@ export interface GroupSpec {
   readonly suite: Suite;
   /** The spec version the scenarios run at: the wire. */
   readonly specVersion: string;
-  /** Picks the fixtures server's scenarios from those the suite lists for `specVersion`. */
-  readonly fixtures: (listed: readonly string[]) => string[];
+  /**
+   * The fixtures server runs every scenario the suite lists for `specVersion`, one per process; or,
+   * with `requirements`, the suite's requirement set of that revision, in one process.
+   */
+  readonly requirements?: string;
   /** Scenarios that need no fixtures, also run against the incident server. */
   readonly incident: readonly string[];
   /** Bugs of this suite version at this spec version, by scenario. Keep per group: they differ. */
@@ -36,7 +40,10 @@ export interface GroupSpec {
 export interface Group extends GroupSpec {
   /** The installed suite version, e.g. `0.2.0-alpha.12`. */
   readonly version: string;
+  /** Scenarios run one by one on the fixtures server (none when the group runs a requirement set). */
   readonly fixtureScenarios: readonly string[];
+  /** The requirement set the fixtures server runs in one go, when `requirements` is set. */
+  readonly requirementSet: Requirements | undefined;
 }
 
 const STALE_HEADER = 'stale MCP-Protocol-Version 2025-03-26 on a 2025-11-25 session';
@@ -45,55 +52,27 @@ const STALE_HEADER = 'stale MCP-Protocol-Version 2025-03-26 on a 2025-11-25 sess
 const LEGACY_INCIDENT = ['server-initialize', 'ping', 'tools-list', 'resources-list', 'prompts-list', 'server-sse-multiple-streams', 'dns-rebinding-protection'];
 
 /**
- * Issue 11's 2026-07-28 scenarios on the fixtures server (25), by name, checked against the alpha's
- * `list --server --spec-version 2026-07-28`: server-stateless, caching, the SEP-2164 not-found read,
- * DNS rebinding, completion, every `tools-*`, `resources-*` and `prompts-*` scenario tagged for
- * 2026-07-28, and the three pending ones (json-schema-2020-12 and the two SEP-2243 header
- * scenarios). Not yet: server-sse-multiple-streams and input-required-result-* (the next issue).
- */
-const MODERN_FIXTURES = [
-  'server-stateless',
-  'caching',
-  'sep-2164-resource-not-found',
-  'dns-rebinding-protection',
-  'completion-complete',
-  'tools-list',
-  'tools-call-simple-text',
-  'tools-call-image',
-  'tools-call-audio',
-  'tools-call-embedded-resource',
-  'tools-call-mixed-content',
-  'tools-call-error',
-  'tools-call-with-progress',
-  'resources-list',
-  'resources-read-text',
-  'resources-read-binary',
-  'resources-templates-read',
-  'prompts-list',
-  'prompts-get-simple',
-  'prompts-get-with-args',
-  'prompts-get-embedded-resource',
-  'prompts-get-with-image',
-  'json-schema-2020-12',
-  'http-header-validation',
-  'http-custom-header-server-validation',
-];
-/** A `tools-*`, `resources-*` or `prompts-*` scenario the alpha lists that MODERN_FIXTURES lacks stops the run. */
-const MODERN_PREFIXES = ['tools-', 'resources-', 'prompts-'];
-
-/**
  * The 2026-07-28 scenarios that need no fixtures, also run on the incident server.
  * http-header-validation is among them: it calls the first listed tool (create_incident) with `{}`,
  * which the server answers with an `isError` result, not a JSON-RPC error.
  */
-const MODERN_INCIDENT = ['tools-list', 'resources-list', 'prompts-list', 'caching', 'sep-2164-resource-not-found', 'dns-rebinding-protection', 'http-header-validation'];
+const MODERN_INCIDENT = [
+  'tools-list',
+  'resources-list',
+  'prompts-list',
+  'caching',
+  'sep-2164-resource-not-found',
+  'dns-rebinding-protection',
+  'http-header-validation',
+  'server-sse-multiple-streams',
+  'input-required-result-unsupported-methods',
+];
 
 export const GROUPS: readonly GroupSpec[] = [
   {
     id: 'stable',
     suite: STABLE_SUITE,
     specVersion: '2025-11-25',
-    fixtures: (listed) => [...listed],
     incident: LEGACY_INCIDENT,
     knownBugs: new Map([
       ['server-sse-polling', { reason: `${STALE_HEADER} (fixed upstream, conformance PR #366)`, staleHeader: true }],
@@ -104,7 +83,6 @@ export const GROUPS: readonly GroupSpec[] = [
     id: 'alpha',
     suite: ALPHA_SUITE,
     specVersion: '2025-11-25',
-    fixtures: (listed) => [...listed],
     incident: [...LEGACY_INCIDENT, 'server-session-lifecycle'],
     knownBugs: new Map(),
   },
@@ -112,27 +90,21 @@ export const GROUPS: readonly GroupSpec[] = [
     id: 'modern',
     suite: ALPHA_SUITE,
     specVersion: '2026-07-28',
-    fixtures: () => [...MODERN_FIXTURES],
+    requirements: '2026-07-28',
     incident: MODERN_INCIDENT,
     knownBugs: new Map(),
   },
 ];
 
-/**
- * Lists the group's scenarios with its suite; a name the suite no longer lists stops the run, and
- * so does (modern group) a `tools-*`, `resources-*` or `prompts-*` scenario it lists that the group lacks.
- */
+/** Lists the group's scenarios with its suite; a name the suite no longer lists stops the run. */
 export async function resolveGroup(spec: GroupSpec): Promise<Group> {
   const listed = await listServerScenarios(spec.suite, spec.specVersion);
   const version = await suiteVersion(spec.suite);
-  const fixtureScenarios = spec.fixtures(listed);
-  const unknown = [...new Set([...fixtureScenarios, ...spec.incident, ...spec.knownBugs.keys()])].filter((name) => !listed.includes(name));
+  const requirementSet = spec.requirements === undefined ? undefined : await listRequirements(spec.suite, spec.requirements);
+  const fixtureScenarios = requirementSet === undefined ? listed : [];
+  const unknown = [...new Set([...spec.incident, ...spec.knownBugs.keys()])].filter((name) => !listed.includes(name));
   if (unknown.length > 0) {
     throw new Error(`conformance ${version} no longer lists ${unknown.join(', ')} at ${spec.specVersion}; update scripts/conformance-groups.ts.`);
   }
-  if (spec.id === 'modern') {
-    const missing = listed.filter((name) => MODERN_PREFIXES.some((prefix) => name.startsWith(prefix)) && !fixtureScenarios.includes(name));
-    if (missing.length > 0) throw new Error(`conformance ${version} lists ${missing.join(', ')} at ${spec.specVersion}; add it to MODERN_FIXTURES in scripts/conformance-groups.ts.`);
-  }
-  return { ...spec, version, fixtureScenarios };
+  return { ...spec, version, fixtureScenarios, requirementSet };
 }

@@ -13,9 +13,11 @@ export interface Job {
   scenario: string;
   /** Run through the proxy that corrects the stale protocol version header. */
   corrected: boolean;
+  /** In a requirement set, why the suite does not score it (`pending`, `extension`…); undefined: scored. */
+  unscored?: string | undefined;
 }
 
-export type Verdict = 'pass' | 'FAIL' | 'expected fail (suite bug)' | 'FAIL (known suite bug passed: update the list)';
+export type Verdict = 'pass' | 'FAIL' | 'expected fail (suite bug)' | 'FAIL (known suite bug passed: update the list)' | 'not scored';
 
 export interface Row extends Job {
   run: ScenarioRun;
@@ -24,6 +26,8 @@ export interface Row extends Job {
 
 export function verdictOf(job: Job, run: ScenarioRun): Verdict {
   const passed = tally(run).passed;
+  // Issue 12: the pending scenarios must pass too; an extension (tasks) is only reported.
+  if (job.unscored !== undefined && job.unscored !== 'pending') return passed ? 'pass' : 'not scored';
   if (job.corrected || !job.group.knownBugs.has(job.scenario)) return passed ? 'pass' : 'FAIL';
   // Strict: a known bug that stops failing must be noticed and taken off the list.
   return passed ? 'FAIL (known suite bug passed: update the list)' : 'expected fail (suite bug)';
@@ -33,6 +37,11 @@ export function isExpected(row: Row): boolean {
   return row.verdict === 'expected fail (suite bug)';
 }
 
+/** Rows that count neither way: known suite bugs and unscored extension scenarios that failed. */
+export function isUncounted(row: Row): boolean {
+  return isExpected(row) || row.verdict === 'not scored';
+}
+
 function checksText(run: ScenarioRun): string {
   if (run.problem !== undefined) return run.problem;
   const { ok, failed, warnings } = tally(run);
@@ -40,6 +49,7 @@ function checksText(run: ScenarioRun): string {
 }
 
 function scenarioText(row: Row): string {
+  if (row.unscored !== undefined) return `${row.scenario} (${row.unscored})`;
   return row.corrected ? `${row.scenario} (stale header corrected)` : row.scenario;
 }
 
@@ -54,7 +64,7 @@ export function printTable(rows: readonly Row[]): void {
 }
 
 export function printDetails(rows: readonly Row[]): void {
-  for (const row of rows.filter((r) => r.verdict !== 'pass')) {
+  for (const row of rows.filter((r) => r.verdict !== 'pass' && r.verdict !== 'not scored')) {
     const bug = row.group.knownBugs.get(row.scenario);
     const why = isExpected(row) && bug !== undefined ? `: ${bug.reason}` : '';
     console.log(`\n${row.group.version} @${row.group.specVersion} ${row.target.name} ${scenarioText(row)}: ${row.verdict}${why}`);
@@ -72,6 +82,23 @@ export function groupSummary(rows: readonly Row[]): string[] {
     const own = rows.filter((row) => row.group === group);
     const passed = own.filter((row) => row.verdict === 'pass').length;
     const expected = own.filter(isExpected).length;
-    return `  ${group.id} (conformance ${group.version} at ${group.specVersion}): pass ${passed}, fail ${own.length - passed - expected}, expected fail ${expected}`;
+    const unscored = own.filter((row) => row.verdict === 'not scored').length;
+    const extra = unscored > 0 ? `, not scored ${unscored}` : '';
+    return `  ${group.id} (conformance ${group.version} at ${group.specVersion}): pass ${passed}, fail ${own.length - passed - expected - unscored}, expected fail ${expected}${extra}`;
+  });
+}
+
+/** For a group run as a requirement set: how its required, pending and unscored scenarios fared on one server. */
+export function requirementSummary(rows: readonly Row[]): string[] {
+  const sets = rows.filter((row) => row.group.requirementSet !== undefined && row.target.name === 'fixtures');
+  const groups = [...new Set(sets.map((row) => row.group))];
+  return groups.map((group) => {
+    const own = sets.filter((row) => row.group === group);
+    const kinds = [...new Set(own.map((row) => row.unscored ?? 'required'))];
+    const parts = kinds.map((kind) => {
+      const of = own.filter((row) => (row.unscored ?? 'required') === kind);
+      return `${kind} ${of.filter((row) => row.verdict === 'pass').length}/${of.length} passed`;
+    });
+    return `  ${group.requirementSet?.revision} requirement set (conformance ${group.version}) on the fixtures server: ${parts.join(', ')}`;
   });
 }

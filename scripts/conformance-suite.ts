@@ -86,6 +86,63 @@ export async function listServerScenarios(suite: Suite, specVersion: string): Pr
   return names;
 }
 
+/** A revision's server scenarios as the suite's requirement set lists them (`list --requirements`). */
+export interface Requirements {
+  readonly revision: string;
+  /** Scored: each must pass. */
+  readonly required: readonly string[];
+  /** Run and reported, never scored, by why: `pending`, `extension`… */
+  readonly unscored: ReadonlyMap<string, string>;
+}
+
+export async function listRequirements(suite: Suite, revision: string): Promise<Requirements> {
+  const { output, timedOut } = await run(suite, ['list', '--server', '--requirements', revision], 30_000);
+  if (timedOut) throw new Error('conformance list timed out');
+  const [scored = '', rest = ''] = output.split(/^Run and reported, but never scored:/m);
+  const required = [...(scored.split(/^Client scenarios/m)[0] ?? '').matchAll(/^\s+- (\S+)$/gm)].map((match) => match[1] as string);
+  const unscored = new Map<string, string>();
+  let kind = '';
+  for (const line of rest.split('\n')) {
+    const heading = /^\s+([a-z-]+) \(\d+\):$/.exec(line);
+    if (heading !== null) kind = heading[1] as string;
+    const server = /^\s+- (\S+) \[server\]$/.exec(line);
+    if (server !== null) unscored.set(server[1] as string, kind);
+  }
+  if (required.length === 0) throw new Error(`conformance list --requirements ${revision} printed no scenarios:\n${output}`);
+  return { revision, required, unscored };
+}
+
+/** Checks.json of each scenario in `dir`, by scenario: the suite writes {dir}/server-{scenario}-{timestamp}/. */
+async function readResults(dir: string): Promise<Map<string, Check[]>> {
+  const found = new Map<string, Check[]>();
+  for (const name of await readdir(dir)) {
+    const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(name)?.[1];
+    if (scenario !== undefined) found.set(scenario, JSON.parse(await readFile(join(dir, name, 'checks.json'), 'utf8')) as Check[]);
+  }
+  return found;
+}
+
+/**
+ * Runs a revision's whole requirement set against `url` in one suite process
+ * (`server --requirements`), and reads back the checks of every scenario it ran.
+ */
+export async function runRequirements(suite: Suite, requirements: Requirements, url: string, timeoutMs: number): Promise<Map<string, ScenarioRun>> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));
+  try {
+    const { output, timedOut } = await run(suite, ['server', '--url', url, '--requirements', requirements.revision, '-o', dir], timeoutMs);
+    const results = await readResults(dir);
+    const runs = new Map<string, ScenarioRun>();
+    for (const scenario of [...requirements.required, ...requirements.unscored.keys()]) {
+      const checks = results.get(scenario);
+      const problem = checks !== undefined ? undefined : timedOut ? `timed out after ${timeoutMs / 1000} s` : `the suite wrote no results: ${output.trim().slice(-300)}`;
+      runs.set(scenario, { checks: checks ?? [], problem });
+    }
+    return runs;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs one server scenario against `url` at `specVersion` and reads back its checks. */
 export async function runScenario(suite: Suite, specVersion: string, url: string, scenario: string, timeoutMs: number): Promise<ScenarioRun> {
   const dir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));

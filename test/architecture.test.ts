@@ -238,10 +238,9 @@ test('STYLE 10: every src file opens with a /** header comment', () => {
   assert.deepEqual(bad, []);
 });
 
-test('STYLE 15: runtime dependencies are exactly ajv and jose (undici allowed)', () => {
+test('STYLE 15: runtime dependencies are exactly those of the design and the issues (ajv, jose, undici; pg and prom-client, issue 13)', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d !== 'undici').sort();
-  assert.deepEqual(deps, ['ajv', 'jose']);
+  assert.deepEqual(Object.keys(pkg.dependencies ?? {}).sort(), ['ajv', 'jose', 'pg', 'prom-client', 'undici']);
 });
 
 test('STYLE 15: every bare import in src is a node: builtin or a declared runtime dependency', () => {

@@ -9,6 +9,7 @@
 import type { FeatureContext, JsonObject, LogLevel } from './definitions.ts';
 import type { RequestEnvironment } from './dispatcher.ts';
 import { ErrorCode, ProtocolError } from './errors.ts';
+import { CAPABILITY_OF } from './input-required.ts';
 import type { JsonRpcRequest, RequestId } from './messages.ts';
 import { passesLogLevel, type RequestState } from './request-state.ts';
 import type { MessageSink, Session } from './session.ts';
@@ -39,16 +40,9 @@ function progressToken(message: JsonRpcRequest): string | number | undefined {
   return typeof token === 'string' || (typeof token === 'number' && Number.isSafeInteger(token)) ? token : undefined;
 }
 
-/** The client capability each server-to-client request needs (basic/lifecycle.mdx "Operation"). */
-const CAPABILITY_OF: ReadonlyMap<string, string> = new Map([
-  ['sampling/createMessage', 'sampling'],
-  ['elicitation/create', 'elicitation'],
-  ['roots/list', 'roots'],
-]);
-
 /** Why a request to the client cannot be sent, or undefined when it can. */
 function requestRefusal(method: string, capabilities: JsonObject, related: MessageSink): string | undefined {
-  const capability = CAPABILITY_OF.get(method);
+  const capability: string | undefined = Object.hasOwn(CAPABILITY_OF, method) ? CAPABILITY_OF[method as keyof typeof CAPABILITY_OF] : undefined;
   // basic/lifecycle.mdx: use only capabilities the client declared (checklist L9).
   if (capability !== undefined && capabilities[capability] === undefined) return `The client did not declare the ${capability} capability`;
   if (related.deliverable === false) return 'The client accepts no event stream, so no request can reach it';

@@ -8,6 +8,7 @@
 import type { Logger } from '../log.ts';
 import type { JsonObject } from './definitions.ts';
 import { completionMethods } from './completion.ts';
+import { InputRounds } from './input-required.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { discoverMethod, lifecycleMethods, lifecycleNotifications, loggingMethods, type ServerIdentity } from './lifecycle.ts';
 import { serverCapabilities } from './method.ts';
@@ -15,6 +16,7 @@ import type { ServerImplementation } from './modern-result.ts';
 import { promptMethods } from './prompts.ts';
 import { listenMethod } from './listen.ts';
 import type { FeatureRegistry } from './registry.ts';
+import { createRequestStateCodec } from './request-state-codec.ts';
 import { resourceMethods } from './resources.ts';
 import { DEFAULT_LISTEN_LIMITS, SubscriptionHub, type ListenLimits } from './subscriptions.ts';
 import { toolMethods } from './tools.ts';
@@ -56,5 +58,7 @@ export function createProtocolCore(registry: FeatureRegistry, identity: ServerId
   if (capabilities.logging !== undefined) modern.logging = capabilities.logging;
   const methods = [...lifecycleMethods(identity, capabilities), discoverMethod(identity, modern), ...served];
   const serverInfo: ServerImplementation = identity.title === undefined ? { name: identity.name, version: identity.version } : { name: identity.name, version: identity.version, title: identity.title };
-  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger), registry, subscriptions, serverInfo };
+  // mrtr.mdx #4: requestState integrity under the configured key (docs/decisions.md "Multi round-trip requests").
+  const rounds = new InputRounds(createRequestStateCodec({ key: options.requestStateKey }), logger);
+  return { dispatcher: new Dispatcher(methods, lifecycleNotifications, logger, rounds), registry, subscriptions, serverInfo };
 }

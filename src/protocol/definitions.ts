@@ -8,6 +8,9 @@ import type { Identity } from './identity.ts';
 
 export type JsonObject = { [key: string]: unknown };
 
+/** A JSON value, as a feature keeps it across the rounds of a multi round-trip request. */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
 /** True for a JSON object: not null, not an array (the shape of params, _meta, capabilities, schemas). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,6 +95,50 @@ export interface FeatureContext {
    * Absent where no transport offers it.
    */
   closeStream?(retryMs?: number): boolean;
+  /**
+   * What the client answered to this request's earlier input requests, for the methods that may
+   * ask (tools/call, prompts/get, resources/read); absent in a context built by hand.
+   */
+  readonly input?: InputAnswers;
+}
+
+/**
+ * One request to the client (MCP 2026-07-28 schema.ts InputRequest): a method and its params,
+ * with no JSON-RPC id. A modern client answers it in its retry; a legacy session's client gets it
+ * as a server-to-client request on the session's stream, and the feature runs again either way.
+ */
+export interface InputRequest {
+  readonly method: 'elicitation/create' | 'sampling/createMessage' | 'roots/list';
+  readonly params: JsonObject;
+}
+
+/**
+ * Thrown by a tool, prompt or resource that cannot finish without the client's input
+ * (basic/patterns/mrtr.mdx): the requests by key (keys unique within the request), and the state
+ * it wants back in the next round. At least one of the two. Ask only for capabilities the client
+ * declared (FeatureContext.clientCapabilities); the core refuses any other with -32021.
+ */
+export class InputRequired extends Error {
+  readonly requests: Readonly<Record<string, InputRequest>>;
+  readonly state: JsonValue | undefined;
+  constructor(requests: Readonly<Record<string, InputRequest>>, state?: JsonValue) {
+    super('The client\'s input is required');
+    this.name = 'InputRequired';
+    this.requests = requests;
+    this.state = state;
+  }
+}
+
+/** The client's answers of one round, and the state the feature kept from the last one. */
+export interface InputAnswers {
+  /** The state given to the last InputRequired, verified by the core; undefined in a first round. */
+  readonly state: JsonValue | undefined;
+  /**
+   * The client's answer to `key`, which the feature asked as `request`: undefined when not answered.
+   * An answer that is not what `request.method` returns (for an accepted elicitation: content that
+   * breaks the requested schema) is refused with -32602 before the feature sees it.
+   */
+  answer(key: string, request: InputRequest): JsonObject | undefined;
 }
 
 /**

@@ -17,6 +17,8 @@ import { errorResponse, resultResponse, type JsonRpcNotification, type JsonRpcRe
 import { checkDescriptor, type RegisteredMethod, type RegisteredNotification } from './method.ts';
 import type { RequestState } from './request-state.ts';
 import { CancelledError, type MessageSink, type Session } from './session.ts';
+import { InputRounds } from './input-required.ts';
+import { createRequestStateCodec } from './request-state-codec.ts';
 import { fieldName } from './validation.ts';
 import { wireErrorFor } from './wire-errors.ts';
 
@@ -62,7 +64,13 @@ export class Dispatcher {
   private readonly notifications = new Map<string, RegisteredNotification>();
 
   /** Registers every descriptor; one without scopes, eras or rate-limit class, or a duplicate, is a TypeError. */
-  constructor(methods: readonly RegisteredMethod[], notifications: readonly RegisteredNotification[], private readonly logger: Logger) {
+  constructor(
+    methods: readonly RegisteredMethod[],
+    notifications: readonly RegisteredNotification[],
+    private readonly logger: Logger,
+    /** Serves the methods whose descriptor says `multiRound` (by default under a key of its own). */
+    private readonly rounds = new InputRounds(createRequestStateCodec(), logger),
+  ) {
     for (const descriptor of methods) this.register(this.methods, descriptor);
     for (const descriptor of notifications) this.register(this.notifications, descriptor);
   }
@@ -120,8 +128,10 @@ export class Dispatcher {
     }
     env.onDisconnect?.((reason) => controller.abort(reason));
     try {
+      const { descriptor, params } = admission;
       const context = createFeatureContext(message, env, controller.signal);
-      const result = await admission.descriptor.handler(admission.params, context);
+      const run = (ctx: typeof context) => descriptor.handler(params, ctx);
+      const result = descriptor.multiRound === true ? await this.rounds.serve(descriptor, params, context, run, env.correlationId) : await run(context);
       if (controller.signal.aborted) return undefined;
       return resultResponse(message.id, result);
     } catch (error) {

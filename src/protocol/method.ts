@@ -71,6 +71,12 @@ export interface MethodDescriptor<P> extends MethodFacts<P> {
    * keeps it alive with comments.
    */
   readonly longLived?: boolean;
+  /**
+   * It may answer `input_required` (MCP 2026-07-28 basic/patterns/mrtr.mdx "Supported Requests":
+   * tools/call, prompts/get and resources/read only): its features may throw InputRequired
+   * (input-required.ts serves the rounds). Needs `namedBy`, the target a requestState is bound to.
+   */
+  readonly multiRound?: boolean;
   /** Answers a legacy `initialize`: the request that opens a session (basic/lifecycle.mdx). */
   readonly opensSession?: boolean;
   handler(params: P, context: RequestContext): Promise<JsonObject> | JsonObject;
@@ -113,6 +119,8 @@ export function checkDescriptor(descriptor: MethodFacts<JsonObject>): void {
   if (!Array.isArray(eras) || eras.length === 0 || !eras.every((era) => ERAS.has(era))) throw new TypeError(`${where} declares no eras`);
   if (!RATE_LIMITS.has(descriptor.rateLimit)) throw new TypeError(`${where} declares no rate-limit class`);
   if (typeof descriptor.params?.parse !== 'function') throw new TypeError(`${where} declares no params schema`);
+  const { multiRound, namedBy } = descriptor as Partial<MethodDescriptor<JsonObject>>;
+  if (multiRound === true && namedBy === undefined) throw new TypeError(`${where} is multi-round but names no target (namedBy)`);
 }
 
 /** Key order of the capabilities object, as InitializeResult has always sent it. */

@@ -39,7 +39,9 @@ function dress(result: Params, serverInfo: ServerImplementation, cache: CacheHin
   const given = result._meta;
   const meta: Params = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given } : {};
   meta[META_KEYS.serverInfo] = serverInfo;
-  return { resultType: 'complete', ...result, ...cache, _meta: meta };
+  // caching.mdx (checklist M-R11): an InputRequiredResult carries no cache hints.
+  const hint = result.resultType === 'input_required' ? undefined : cache;
+  return { resultType: 'complete', ...result, ...hint, _meta: meta };
 }
 
 /**

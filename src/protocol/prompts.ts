@@ -33,6 +33,8 @@ export function promptMethods(registry: FeatureRegistry): RegisteredMethod[] {
       eras: BOTH_ERAS,
       capability: { name: 'prompts' },
       namedBy: 'name',
+      // MCP 2026-07-28 mrtr.mdx "Supported Requests": it may answer input_required.
+      multiRound: true,
       async handler(params, context) {
         const prompt = registry.prompts.get(params.name);
         // server/prompts.mdx "Error Handling": invalid prompt name → -32602.

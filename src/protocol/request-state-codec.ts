@@ -12,6 +12,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeUtf8 } from '../utf8.ts';
+import type { JsonValue } from './definitions.ts';
 
 /** Bytes of JSON state `seal` accepts; more is a programming error (TypeError). */
 export const MAX_STATE_BYTES = 4096;
@@ -35,8 +36,7 @@ const MAC_LABEL = 'mcp-request-state/v1/mac\0';
 const BINDING_LABEL = 'mcp-request-state/v1/binding\0';
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** The JSON a feature keeps across rounds. */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type { JsonValue };
 
 /** What a state is bound to: who asked, for which method, on which target. */
 export interface RequestStateBinding {
@@ -60,7 +60,7 @@ export type OpenedRequestState = { readonly ok: true; readonly state: JsonValue 
 
 export interface RequestStateCodecOptions {
   /** 32 bytes; a fresh random key per process when absent. */
-  readonly key?: Uint8Array;
+  readonly key?: Uint8Array | undefined;
   /** Clock in ms since the epoch (jose's currentDate, injected in tests). */
   readonly now?: () => number;
   readonly ttlMs?: number;

@@ -73,6 +73,8 @@ export function resourceMethods(registry: FeatureRegistry): RegisteredMethod[] {
       eras: BOTH_ERAS,
       capability: { name: 'resources' },
       namedBy: 'uri',
+      // MCP 2026-07-28 mrtr.mdx "Supported Requests": it may answer input_required.
+      multiRound: true,
       cache: LIVE_PRIVATE_CACHE,
       async handler({ uri }, context) {
         const found = registry.findResource(uri);

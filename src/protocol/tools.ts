@@ -34,6 +34,8 @@ export function toolMethods(registry: FeatureRegistry): RegisteredMethod[] {
       eras: BOTH_ERAS,
       capability: { name: 'tools' },
       namedBy: 'name',
+      // MCP 2026-07-28 mrtr.mdx "Supported Requests": it may answer input_required.
+      multiRound: true,
       clientCapabilities: (params) => registry.tools.get(params.name)?.definition.requiredClientCapabilities,
       paramHeaders: (params) => registry.tools.get(params.name)?.paramHeaders ?? [],
       async handler(params, context) {

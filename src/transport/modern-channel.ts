@@ -7,6 +7,7 @@
  * reader that lets more than `maxQueuedBytes` pile up unsent is cut off, as legacy streams are.
  */
 import type { ServerResponse } from 'node:http';
+import { ErrorCode } from '../protocol/errors.ts';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
 import { serializeMessage } from '../protocol/messages.ts';
 import type { MessageSink } from '../protocol/session.ts';
@@ -14,6 +15,14 @@ import { isOpen, SSE_HEADERS } from './event-stream.ts';
 import { noContent, writeJson, type Headers } from './reply.ts';
 import type { ResponseModes } from './response-channel.ts';
 import { encodeComment, encodeEvent } from './sse.ts';
+
+/**
+ * A handler's answer goes in-band with 200, except a missing client capability found while it ran
+ * (a multi round-trip request's input): 400, as on the ladder (checklist M-V7, M-E14).
+ */
+function statusOf(response: JsonRpcResponse): number {
+  return 'error' in response && response.error.code === ErrorCode.MissingRequiredClientCapability ? 400 : 200;
+}
 
 export class ModernChannel implements MessageSink {
   private streaming = false;
@@ -48,7 +57,7 @@ export class ModernChannel implements MessageSink {
     } else if (response === undefined) {
       noContent(this.res, this.headers);
     } else if (this.modes.json) {
-      writeJson(this.res, 200, response, this.headers);
+      writeJson(this.res, statusOf(response), response, this.headers);
     } else {
       // A client that accepts only an event stream gets the response as its one event.
       this.open();
