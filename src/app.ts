@@ -9,6 +9,7 @@ import type { BearerVerifier } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import { incidentFeatures, READ_SCOPE, WRITE_SCOPE } from './incidents/index.ts';
 import { openJsonStore } from './incidents/json-store.ts';
+import { openPgStore } from './incidents/pg-store.ts';
 import type { IncidentStore } from './incidents/store.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMcpServer, type RunningMcpServer } from './mcp-server.ts';
@@ -47,7 +48,10 @@ export interface RunningServer extends RunningMcpServer {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openJsonStore(config.incidentsFile);
+  // Issue 13: DATABASE_URL set, PostgreSQL (seeded from INCIDENTS_FILE when new); unset, the JSON file.
+  const store: IncidentStore = config.database === undefined
+    ? await openJsonStore(config.incidentsFile)
+    : await openPgStore(config.database, { seedFile: config.incidentsFile });
   const okta = options.verifier === undefined ? new OktaVerifier(config.auth, options.verifierOptions) : undefined;
   // The keys are fetched while the server starts, not inside the first request.
   const warmUp = okta?.warmUp().then((reason) => {
@@ -78,7 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     sweepMs: options.sweepMs,
     maxQueuedBytes: options.maxQueuedBytes,
   });
-  logger.info('listening', { url: mcp.url, publicUrl: config.publicUrl, issuer: config.auth.issuer, incidents: config.incidentsFile });
+  logger.info('listening', { url: mcp.url, publicUrl: config.publicUrl, issuer: config.auth.issuer, incidents: config.database === undefined ? config.incidentsFile : 'PostgreSQL (DATABASE_URL)' });
   return {
     ...mcp,
     store,

@@ -9,6 +9,7 @@ import { metadataPaths, protectedResourceMetadata } from './auth/metadata.ts';
 import type { BearerVerifier } from './auth/principal.ts';
 import { defaultPublicUrl, type ListenConfig } from './config.ts';
 import type { Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
 import { createProtocolCore, type ProtocolCore } from './protocol/core.ts';
 import type { FeatureSet, ResourceEvents } from './protocol/definitions.ts';
 import type { ServerIdentity } from './protocol/lifecycle.ts';
@@ -17,6 +18,7 @@ import { DEFAULT_LISTEN_LIMITS } from './protocol/subscriptions.ts';
 import type { TransportContext } from './transport/context.ts';
 import { boundPort, createBareServer, MCP_PATH, requestHandler, type ServerTimeouts } from './transport/http-server.ts';
 import { ListenStreams } from './transport/listen.ts';
+import type { ReadinessCheck } from './transport/operations.ts';
 import { RateLimiter } from './transport/rate-limit.ts';
 import { SessionTable } from './transport/sessions.ts';
 
@@ -54,6 +56,10 @@ export interface McpServerOptions {
   readonly listen?: ListenConfig | undefined;
   /** The key sealing multi round-trip `requestState` (32 bytes); one drawn at start-up when absent. */
   readonly requestStateKey?: Uint8Array | undefined;
+  /** Where the metrics go (a registry of its own when absent); the composition adds its own parts' gauges. */
+  readonly metrics?: Metrics | undefined;
+  /** What /readyz waits for besides not draining: the composition's parts (keys, store). Ready when absent. */
+  readonly readiness?: ReadinessCheck | undefined;
 }
 
 export interface RunningMcpServer {
@@ -64,6 +70,7 @@ export interface RunningMcpServer {
   /** The dispatcher and registry serving it: every method's descriptor is there. */
   readonly core: ProtocolCore;
   readonly sessions: SessionTable;
+  readonly metrics: Metrics;
   /** Stops accepting, ends listening streams (listen streams with their result), lets in-flight requests finish for up to `graceMs`, then ends the sessions. */
   close(graceMs?: number): Promise<void>;
 }
@@ -99,6 +106,10 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   registry.attachSessions(() => sessions.listeners());
 
   const listening = new ListenStreams(listen.maxQueuedBytes);
+  const metrics = options.metrics ?? new Metrics();
+  metrics.gauge('mcp_sessions', 'Live legacy sessions', () => sessions.size);
+  metrics.gauge('mcp_session_streams', 'Legacy sessions with a standalone GET stream open', () => sessions.listenerCount);
+  metrics.gauge('mcp_listen_streams', 'Open modern streams held long (subscriptions/listen)', () => listening.size);
 
   const server = createBareServer(options.timeouts);
   server.listen(options.port, options.host);
@@ -121,6 +132,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     maxBodyBytes: options.maxBodyBytes,
     retryMs: options.retryMs ?? 1000,
     lifecycle: { closing: false },
+    metrics,
+    readiness: options.readiness ?? (() => Promise.resolve([])),
     ...metadataFor(options, publicUrl),
   };
   server.on('request', requestHandler(ctx));
@@ -148,5 +161,5 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     })();
     return closing;
   };
-  return { url: defaultPublicUrl(options.host, port), port, server, core, sessions, close };
+  return { url: defaultPublicUrl(options.host, port), port, server, core, sessions, metrics, close };
 }

@@ -5,11 +5,12 @@
  * then publishes it and resolves the callers. A failed write publishes nothing, so there is
  * nothing to roll back. When writes pause, the same writer folds the journal into the file, so
  * the file a person opens is current whenever the server is quiet. How a batch reaches disk is
- * the Persistence seam.
+ * the Persistence seam. A lock file keeps a second process off the same file (file-lock.ts).
  */
 import { access, constants } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { errorCode, readFileIfExists } from './atomic-file.ts';
+import { lockIncidentsFile, type FileLock } from './file-lock.ts';
 import { parseIncidentFile } from './json-format.ts';
 import { completeLength, Journal, journalPathFor, readJournal } from './journal.ts';
 import type { Incident } from './model.ts';
@@ -60,22 +61,31 @@ interface Applied {
 /**
  * Opens (or prepares to create) the incidents file at `path`. A missing file means an empty
  * store; the file appears on the first write. A file that is not valid incident JSON rejects
- * with StoreLoadError and is never overwritten, as does a directory or journal that cannot be written.
+ * with StoreLoadError and is never overwritten, as does a directory or journal that cannot be written;
+ * a file another live process serves rejects with StoreLockedError (a StoreLoadError) naming it.
  */
 export async function openJsonStore(path: string, options: JsonStoreOptions = {}): Promise<JsonIncidentStore> {
-  const bytes = await readFileIfExists(path).catch((error: unknown) => {
-    throw new StoreLoadError(path, undefined, `the file cannot be read (${errorCode(error) ?? 'I/O error'})`);
-  });
-  const records = bytes === undefined ? new Map<string, Incident>() : parseIncidentFile(bytes, path);
-  const fileSize = records.size;
-  const journalPath = journalPathFor(path);
-  const journalBytes = await readFileIfExists(journalPath);
-  await assertWritable(path, journalBytes !== undefined);
-  const entries = journalBytes === undefined ? 0 : readJournal(journalBytes, records, journalPath);
-  const validBytes = journalBytes === undefined ? 0 : completeLength(journalBytes);
-  const persistence = new Journal(path, { entries, fileSize, validBytes, compactAt: options.compactAt });
-  const now = options.now ?? (() => new Date());
-  return new JsonIncidentStore(records, persistence, basename(path), now, options.foldAfterMs ?? FOLD_AFTER_MS);
+  await assertWritable(path, false);
+  // Issue 13: one live process per file, refused before anything is read (file-lock.ts).
+  const lock = await lockIncidentsFile(path);
+  try {
+    const bytes = await readFileIfExists(path).catch((error: unknown) => {
+      throw new StoreLoadError(path, undefined, `the file cannot be read (${errorCode(error) ?? 'I/O error'})`);
+    });
+    const records = bytes === undefined ? new Map<string, Incident>() : parseIncidentFile(bytes, path);
+    const fileSize = records.size;
+    const journalPath = journalPathFor(path);
+    const journalBytes = await readFileIfExists(journalPath);
+    await assertWritable(path, journalBytes !== undefined);
+    const entries = journalBytes === undefined ? 0 : readJournal(journalBytes, records, journalPath);
+    const validBytes = journalBytes === undefined ? 0 : completeLength(journalBytes);
+    const persistence = new Journal(path, { entries, fileSize, validBytes, compactAt: options.compactAt });
+    const now = options.now ?? (() => new Date());
+    return new JsonIncidentStore(records, persistence, basename(path), now, options.foldAfterMs ?? FOLD_AFTER_MS, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 /**
@@ -104,14 +114,16 @@ export class JsonIncidentStore implements IncidentStore {
   readonly #now: () => Date;
   readonly #listeners = new Set<ChangeListener>();
   readonly #writer: WriteQueue<Operation, Result>;
+  readonly #lock: FileLock | undefined;
   #closed = false;
   #writes = 0;
   /** Highest id ever committed; the next incident gets the one after it. */
   #lastId: number;
 
   /** Use openJsonStore. */
-  constructor(records: Map<string, Incident>, persistence: Persistence, fileName: string, now: () => Date, foldAfterMs: number) {
+  constructor(records: Map<string, Incident>, persistence: Persistence, fileName: string, now: () => Date, foldAfterMs: number, lock?: FileLock) {
     this.#records = records;
+    this.#lock = lock;
     this.#persistence = persistence;
     this.#fileName = fileName;
     this.#now = now;
@@ -155,7 +167,11 @@ export class JsonIncidentStore implements IncidentStore {
     this.#closed = true;
     await this.#writer.close();
     this.#listeners.clear();
-    await this.#persistence.close(this.#records.values(), this.#records.size);
+    try {
+      await this.#persistence.close(this.#records.values(), this.#records.size);
+    } finally {
+      await this.#lock?.release();
+    }
   }
 
   /** One batch: staged, persisted, published; listeners first, so a resumed caller finds the notifications sent. */

@@ -2,7 +2,7 @@
  * The incident store contract, its error catalogue, and the pieces every implementation shares:
  * the opaque page cursor (one kind of the shared codec, cursor.ts) and the filter-then-page
  * selection. Reads are synchronous views of committed data; writes resolve once durable. Storage
- * formats live in the implementations (json-store.ts); nothing here does I/O.
+ * formats live in the implementations (json-store.ts, pg-store.ts); nothing here does I/O.
  */
 import { cursorCodec } from '../cursor.ts';
 import type { Incident, Severity, Status } from './model.ts';
@@ -94,10 +94,33 @@ export class StoreLoadError extends Error {
 
 /** A change could not be made durable; nothing of it was kept. The message names no directory. */
 export class StoreWriteError extends Error {
-  readonly code = 'ERR_INCIDENT_STORE_WRITE';
+  readonly code: 'ERR_INCIDENT_STORE_WRITE' | 'ERR_INCIDENT_STORE_UNAVAILABLE' = 'ERR_INCIDENT_STORE_WRITE';
   constructor(message: string, options?: { cause: unknown }) {
     super(message, options);
     this.name = 'StoreWriteError';
+  }
+}
+
+/**
+ * The store's database cannot be reached or failed (pg-store.ts): a StoreWriteError the caller
+ * may retry after `retryAfterSeconds`, meant to become 503 with Retry-After. `outcome` says
+ * whether the change is known not to have been kept, or was cut off while committing. The message
+ * is fixed: never a driver message, host or URL. `reason` (an errno code such as ECONNREFUSED,
+ * or `SQLSTATE 57P01`) is for the operator's log.
+ */
+export class StoreUnavailableError extends StoreWriteError {
+  override readonly code = 'ERR_INCIDENT_STORE_UNAVAILABLE';
+  readonly reason: string;
+  readonly outcome: 'not-kept' | 'unknown';
+  readonly retryAfterSeconds: number;
+  constructor(reason: string, outcome: 'not-kept' | 'unknown', retryAfterSeconds = 5) {
+    super(outcome === 'not-kept'
+      ? 'the incident database is unavailable; the change was not kept; try again shortly'
+      : 'the incident database stopped answering while saving; the change may have been kept; check with list_incidents before trying again');
+    this.name = 'StoreUnavailableError';
+    this.reason = reason;
+    this.outcome = outcome;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -6,9 +6,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BearerVerifier, ChallengeInfo, Principal } from '../auth/principal.ts';
 import type { Logger } from '../log.ts';
+import type { Era, Metrics } from '../metrics.ts';
 import type { ProtocolCore } from '../protocol/core.ts';
 import type { RateLimitClass } from '../protocol/method.ts';
 import type { ListenStreams } from './listen.ts';
+import type { ReadinessCheck } from './operations.ts';
 import type { OriginPolicy } from './origin.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Headers } from './reply.ts';
@@ -34,6 +36,9 @@ export interface TransportContext {
   readonly lifecycle: { closing: boolean };
   /** Protected Resource Metadata (RFC 9728): the paths it is served at and its serialised body. */
   readonly metadata: { readonly paths: readonly string[]; readonly body: string } | undefined;
+  readonly metrics: Metrics;
+  /** What /readyz waits for besides not draining (operations.ts). */
+  readonly readiness: ReadinessCheck;
 }
 
 /** An authenticated request to /mcp, as the method handlers (post.ts, get-delete.ts) receive it. */
@@ -50,6 +55,10 @@ export interface McpRequest {
 /** Fields of the access-log line, filled in as the request moves through its stages. */
 export interface RequestRecord {
   rpcMethod?: string;
+  /** The era a POSTed message was served in (metrics only). */
+  era?: Era;
+  /** The kind of refusal that answered it (transport/refusal.ts), for the metrics. */
+  refusal?: string;
   session?: string;
   clientId?: string;
   /** Why the request was refused, for the log only (never a token). */

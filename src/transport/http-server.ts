@@ -1,9 +1,9 @@
 /**
  * The HTTP server: node:http with timeouts that a slow or half-open client cannot exhaust, the
  * gate every request passes (gate.ts: Host, target, duplicated headers, transfer coding), the
- * router (one MCP endpoint, `/mcp`, plus the Protected Resource Metadata documents), the checks
- * every /mcp request passes next (Origin, method, bearer token), one access-log line per request,
- * and a graceful close. Stages return refusals; the router writes them (CORS only past the Origin
+ * router (one MCP endpoint, `/mcp`, the Protected Resource Metadata documents and the operations
+ * endpoints, operations.ts), the checks every /mcp request passes next (Origin, method, bearer
+ * token), one access-log line and one metrics sample per request, and a graceful close. Stages return refusals; the router writes them (CORS only past the Origin
  * check). Method handling lives in post.ts and get-delete.ts; connection.ts closes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,6 +14,7 @@ import { handleDelete, handleGet } from './get-delete.ts';
 import { isClosing, manageConnections, trackResponse } from './connection.ts';
 import { admit } from './gate.ts';
 import { checkOrigin, corsHeaders, preflightHeaders } from './origin.ts';
+import { handleOperations, OPERATIONS_PATHS } from './operations.ts';
 import { handlePost } from './post.ts';
 import { isRefusal, NO_CORS, type Refusal } from './refusal.ts';
 import { noContent, rawRefusal, refuse, writeText, type Headers } from './reply.ts';
@@ -69,15 +70,24 @@ function handleMetadata(req: IncomingMessage, res: ServerResponse, body: string)
   return void writeText(res, 200, body, headers);
 }
 
-/** A path other than /mcp: a metadata document, or 404. */
+/** A path other than /mcp and the operations endpoints: a metadata document, or 404. */
 function handleOther(req: IncomingMessage, res: ServerResponse, url: URL, ctx: TransportContext): Refusal | undefined {
   if (ctx.metadata !== undefined && ctx.metadata.paths.includes(url.pathname)) return handleMetadata(req, res, ctx.metadata.body);
   return NOT_FOUND;
 }
 
+/** A JSON-RPC method name fit for a metric label: one the server serves, else `unknown` (a client's string never becomes a label). */
+function rpcLabel(ctx: TransportContext, method: string | undefined): string {
+  if (method === undefined) return 'none';
+  const { dispatcher } = ctx.core;
+  return dispatcher.hasMethod(method) || dispatcher.admitNotification({ jsonrpc: '2.0', method }) !== undefined ? method : 'unknown';
+}
+
 function logRequest(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, path: string, started: bigint, record: RequestRecord): void {
-  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-  ctx.logger.info('request', { method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 100) / 100, ...record });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { refusal, era, ...logged } = record;
+  ctx.logger.info('request', { method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 1e5) / 100, ...logged });
+  ctx.metrics.request({ http: req.method ?? 'other', rpc: rpcLabel(ctx, record.rpcMethod), status: res.statusCode, era: era ?? 'none', seconds, refusal });
 }
 
 /** A node:http server with our timeouts and no handler yet (the context needs the bound port). */
@@ -108,15 +118,20 @@ export function requestHandler(ctx: TransportContext): (req: IncomingMessage, re
     const verdict = admit(req, ctx.origins);
     const url = isRefusal(verdict) ? new URL('http://target.invalid/') : verdict.url;
     res.once('close', () => logRequest(ctx, req, res, url.pathname, started, record));
+    // Operations answer while the server drains (/readyz says so); the rest gets 503 then.
+    const route = isRefusal(verdict) ? 'refused' : url.pathname === MCP_PATH ? 'mcp' : OPERATIONS_PATHS.has(url.pathname) ? 'operations' : 'other';
     // Refusals outside /mcp's pipeline are written at once (a closing one marks the socket before
     // a pipelined request is handled), and without CORS.
-    const refusal = ctx.lifecycle.closing ? SHUTTING_DOWN
+    const refusal = ctx.lifecycle.closing && route !== 'operations' ? SHUTTING_DOWN
       : isRefusal(verdict) ? verdict
-      : url.pathname !== MCP_PATH ? handleOther(req, res, url, ctx)
+      : route === 'other' ? handleOther(req, res, url, ctx)
       : undefined;
     if (refusal !== undefined) return refuse(res, refusal, NO_CORS, record);
-    if (url.pathname !== MCP_PATH) return;
-    handleMcp(req, res, url, ctx, record).catch((error: unknown) => {
+    if (route === 'other') return;
+    const handled = route === 'mcp' ? handleMcp(req, res, url, ctx, record) : handleOperations(req, res, url.pathname, ctx).then((refused) => {
+      if (refused !== undefined) refuse(res, refused, NO_CORS, record);
+    });
+    handled.catch((error: unknown) => {
       // STYLE principle 3: an unexpected failure is logged, and the client gets a fixed message.
       ctx.logger.error('request failed', { path: url.pathname, error: error instanceof Error ? error.stack ?? error.message : String(error) });
       if (!res.headersSent) refuse(res, INTERNAL, NO_CORS, record);

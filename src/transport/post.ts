@@ -43,7 +43,11 @@ export async function handlePost(post: McpRequest): Promise<Refusal | undefined>
   const message = await readMessage(post);
   if (isRefusal(message)) return message;
   // MCP 2026-07-28 basic/versioning.mdx: the envelope claim decides the era, per request (checklist §5.1).
-  if (message.kind !== 'response' && (hasEnvelopeClaim(message.message.params) || claimsModernHeader(post))) return handleModern(post, message.message, modes);
+  if (message.kind !== 'response' && (hasEnvelopeClaim(message.message.params) || claimsModernHeader(post))) {
+    post.record.era = 'modern';
+    return handleModern(post, message.message, modes);
+  }
+  post.record.era = 'legacy';
   if (message.kind !== 'request') {
     const session = resolveSession(post);
     if (isRefusal(session)) return session;

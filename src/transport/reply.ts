@@ -19,6 +19,7 @@ export type Headers = Record<string, string | number>;
 export function refuse(res: ServerResponse, refusal: Refusal, context: RefusalContext, record: RequestRecord): void {
   const answer = answerRefusal(refusal, context);
   record.reason = answer.reason;
+  record.refusal = refusal.refusal;
   writeJson(res, answer.status, answer.body, answer.headers);
 }
 
@@ -46,11 +47,11 @@ export function writeJson(res: ServerResponse, status: number, body: JsonRpcMess
   writeText(res, status, serializeMessage(body), headers);
 }
 
-/** A JSON text body, encoded once: its length is the Content-Length. */
-export function writeText(res: ServerResponse, status: number, text: string, headers: Headers = {}): void {
+/** A text body, encoded once: its length is the Content-Length; `headers` cannot change its type. */
+export function writeText(res: ServerResponse, status: number, text: string, headers: Headers = {}, contentType = 'application/json'): void {
   if (res.headersSent) return;
   const body = Buffer.from(text, 'utf8');
-  res.writeHead(status, { ...connectionHeaders(res, headers), 'content-type': 'application/json', 'content-length': body.length });
+  res.writeHead(status, { ...connectionHeaders(res, headers), 'content-type': contentType, 'content-length': body.length });
   res.end(body);
 }
 

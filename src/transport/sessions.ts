@@ -151,6 +151,11 @@ export class SessionTable {
     return this.listening;
   }
 
+  /** How many sessions have a standalone stream open. */
+  get listenerCount(): number {
+    return this.listening.size;
+  }
+
   /**
    * Expires idle sessions when the table is full, at most once a second: a client knocking on a
    * full server cannot make every initialize walk every session.

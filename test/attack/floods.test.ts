@@ -205,7 +205,7 @@ test('a reader that never reads is cut off once maxQueuedBytes are queued, while
   });
 });
 
-test('2,000 concurrent requests on one session are all answered, each with its own id and a valid result (basic/transports.mdx; basic/index.mdx ids)', { timeout: 60_000 }, async () => {
+test('2,000 requests on one session, 400 in flight at once, are all answered, each with its own id and a valid result (basic/transports.mdx; basic/index.mdx ids)', { timeout: 60_000 }, async () => {
   await withServer({}, async (server) => {
     const client = new TestClient(server.url, await server.token());
     await client.connect();
@@ -219,7 +219,9 @@ test('2,000 concurrent requests on one session are all answered, each with its o
     ];
     const ids = Array.from({ length: 2000 }, (_, i) => i + 1000);
     const created = new Set<string>();
-    await pool(ids, 2000, async (id) => {
+    // At most 400 connections opening at once: beyond the listen backlog (511) a loaded machine
+    // drops SYNs, and the client's connect timeout, not the server, would fail the test.
+    await pool(ids, 400, async (id) => {
       const [method, params] = calls[id % calls.length] as [string, object];
       const reply = await client.post({ jsonrpc: '2.0', id, method, params }, {}, method);
       assert.equal(reply.status, 200, reply.text);

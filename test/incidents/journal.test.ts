@@ -143,7 +143,9 @@ describe('folding when writes pause (issue 15 #18)', () => {
   });
 
   test('the pending fold never holds the process open: a writer that returns exits at once, its write safe in the journal', { timeout: 30_000 }, async (t) => {
-    const { path } = await openTempStore(t);
+    const { store, path } = await openTempStore(t);
+    // One live process per file (file-lock.ts): the child's store needs this one closed.
+    await store.close();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/incidents/idle-writer-child.ts', path], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
