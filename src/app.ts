@@ -52,7 +52,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store: IncidentStore = config.database === undefined
     ? await openJsonStore(config.incidentsFile)
     : await openPgStore(config.database, { seedFile: config.incidentsFile });
-  const okta = options.verifier === undefined ? new OktaVerifier(config.auth, options.verifierOptions) : undefined;
+  // The issuer's keys are fetched through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names its host.
+  const okta = options.verifier === undefined ? new OktaVerifier(config.auth, { egress: config.egress, ...options.verifierOptions }) : undefined;
   // The keys are fetched while the server starts, not inside the first request.
   const warmUp = okta?.warmUp().then((reason) => {
     if (reason !== undefined) logger.warn('token issuer keys not reachable at start-up; requests get 503 until they are', { issuer: config.auth.issuer, detail: reason });

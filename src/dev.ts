@@ -49,6 +49,7 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
     '  By hand: add a server, Transport "Streamable HTTP", URL above; then the server card\'s',
     '  Settings → Custom Headers: Authorization = Bearer <token above>; Save, then Connect.',
     `A read-only token: npm run --silent token --${issuerFlag} --scope incidents:read`,
+    'DPoP (RFC 9449): send a DPoP proof to the token endpoint for a bound token; use it as "Authorization: DPoP <token>" + a DPoP proof.',
     '',
     'A person signing in (authorization code + PKCE S256) instead of a pasted token:',
     `  client id ${PUBLIC_CLIENT_ID} (public, no secret); redirect URI ${INSPECTOR_REDIRECT_URI}`,

@@ -85,6 +85,8 @@ function metadataFor(options: McpServerOptions, publicUrl: string): Pick<Transpo
     scopesSupported: options.scopes,
     resourceName: options.identity.title ?? options.identity.name,
     resourceDocumentation: options.resourceDocumentation,
+    // RFC 9728 §2: the DPoP algorithms the verifier checks, and whether it requires DPoP; none without DPoP.
+    dpop: options.verifier.dpop ?? null,
   });
   const served = [paths.pathInserted, `${paths.root}${MCP_PATH}`, paths.root];
   return { challenge, metadata: { paths: [...new Set(served)], body: JSON.stringify(document) } };

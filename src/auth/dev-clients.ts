@@ -55,7 +55,8 @@ export function registerClients(clientId: string, clientSecret: string): Readonl
       clientId: PUBLIC_CLIENT_ID,
       clientSecret: undefined,
       grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: [INSPECTOR_REDIRECT_URI, 'http://127.0.0.1/callback', 'http://localhost/callback'],
+      // The Inspector's callback under each loopback name it may be opened at (it prints 127.0.0.1).
+      redirectUris: [INSPECTOR_REDIRECT_URI, 'http://127.0.0.1:6274/oauth/callback', 'http://[::1]:6274/oauth/callback', 'http://127.0.0.1/callback', 'http://localhost/callback'],
     },
   ];
   return new Map(clients.map((client) => [client.clientId, client]));

@@ -16,6 +16,7 @@ import { answerPreflight, corsHeaders, oauthError, send } from './dev-http.ts';
 import type { OAuthRefusal } from './dev-http.ts';
 import { KeyRing, mintToken } from './dev-keys.ts';
 import type { JsonWebKeySet, MintOptions } from './dev-keys.ts';
+import { DevDpop } from './dev-dpop.ts';
 import { DevGrants } from './dev-oauth.ts';
 import { DevSignIn } from './dev-signin.ts';
 import { DevTokenEndpoints } from './dev-tokens.ts';
@@ -102,7 +103,8 @@ export async function startDevIssuer(options: DevIssuerOptions = {}): Promise<De
 
   const mint = (mintOptions?: MintOptions): Promise<string> =>
     mintToken(keys.current, { issuer, audience, clientId, scopes: DEV_SCOPES }, mintOptions);
-  const grants = new DevGrants({ now, clients, mint });
+  const dpop = new DevDpop(now, () => `${issuer}/v1/token`);
+  const grants = new DevGrants({ now, clients, mint, dpop });
   // The issuer URL is known once listening; the endpoints read it through these getters.
   const context = { get issuer() { return issuer; }, audience, now, clients, grants, jwks: () => keys.jwks() };
   const signIn = new DevSignIn(context);

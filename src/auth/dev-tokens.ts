@@ -65,7 +65,9 @@ export class DevTokenEndpoints {
     if (payload !== undefined) {
       const scopes = Array.isArray(payload['scp']) ? (payload['scp'] as string[]) : [];
       const user = typeof payload['uid'] === 'string' ? { uid: payload['uid'], username: payload.sub } : {};
-      return { active: true, token_type: 'Bearer', scope: scopes.join(' '), client_id: payload['cid'], ...user, sub: payload.sub, aud: payload.aud, iss: payload.iss, iat: payload.iat, exp: payload.exp, jti: payload.jti };
+      // RFC 9449 §6.2: a DPoP-bound token introspects as token_type DPoP, with its cnf.
+      const bound = payload['cnf'] === undefined ? { token_type: 'Bearer' } : { token_type: 'DPoP', cnf: payload['cnf'] };
+      return { active: true, ...bound, scope: scopes.join(' '), client_id: payload['cid'], ...user, sub: payload.sub, aud: payload.aud, iss: payload.iss, iat: payload.iat, exp: payload.exp, jti: payload.jti };
     }
     const refresh = this.#context.grants.refreshGrant(asked.token);
     if (refresh === undefined) return { active: false };

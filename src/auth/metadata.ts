@@ -4,6 +4,8 @@
  * absolute URL named by `resource_metadata` in challenges). It does not serve HTTP: the transport
  * answers GET on the returned paths, without a token, with this document as JSON.
  */
+import { DPOP_ALGORITHMS } from './dpop-proof.ts';
+import type { DpopPolicy } from './principal.ts';
 
 /** RFC 9728 §3: the registered well-known suffix. */
 export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -16,6 +18,8 @@ export interface ProtectedResourceMetadata {
   readonly bearer_methods_supported: readonly string[];
   readonly resource_name: string;
   readonly resource_documentation?: string;
+  readonly dpop_signing_alg_values_supported?: readonly string[];
+  readonly dpop_bound_access_tokens_required?: true;
 }
 
 export interface ProtectedResourceMetadataInput {
@@ -27,7 +31,14 @@ export interface ProtectedResourceMetadataInput {
   readonly scopesSupported: readonly string[];
   readonly resourceName: string;
   readonly resourceDocumentation?: string | undefined;
+  /**
+   * How the verifier takes DPoP; `null` when it does not. Undefined: the OktaVerifier's policy
+   * when DPoP is not required (its algorithms, Bearer accepted).
+   */
+  readonly dpop?: DpopPolicy | null | undefined;
 }
+
+const DEFAULT_DPOP: DpopPolicy = { algorithms: DPOP_ALGORITHMS, required: false };
 
 /** Builds the RFC 9728 §2 document; serialise it once at start-up. */
 export function protectedResourceMetadata(input: ProtectedResourceMetadataInput): ProtectedResourceMetadata {
@@ -40,10 +51,27 @@ export function protectedResourceMetadata(input: ProtectedResourceMetadataInput)
     bearer_methods_supported: ['header'],
     resource_name: input.resourceName,
   };
+  const dpop = input.dpop === undefined ? DEFAULT_DPOP : input.dpop;
   // RFC 9728 §3.2: parameters with zero values are omitted.
-  return input.resourceDocumentation === undefined
-    ? document
-    : { ...document, resource_documentation: input.resourceDocumentation };
+  return {
+    ...document,
+    ...(input.resourceDocumentation === undefined ? {} : { resource_documentation: input.resourceDocumentation }),
+    // RFC 9728 §2: the proof algorithms accepted, and (only when true) that Bearer is not.
+    ...(dpop === null ? {} : { dpop_signing_alg_values_supported: [...dpop.algorithms] }),
+    ...(dpop?.required === true ? { dpop_bound_access_tokens_required: true as const } : {}),
+  };
+}
+
+/**
+ * The resource identifier back from the absolute `resource_metadata` URL (the inverse of
+ * metadataPaths): the public endpoint URL a DPoP proof's `htu` must name (RFC 9449 §4.3 step 9).
+ * @throws TypeError when `metadataUrl` is not a path-inserted well-known URL.
+ */
+export function resourceOf(metadataUrl: string): string {
+  const url = new URL(metadataUrl);
+  if (!url.pathname.startsWith(PROTECTED_RESOURCE_WELL_KNOWN)) throw new TypeError('not a protected resource metadata URL');
+  const path = url.pathname.slice(PROTECTED_RESOURCE_WELL_KNOWN.length);
+  return `${url.origin}${path === '' ? '/' : path}`;
 }
 
 /** Where the metadata for one resource lives. */

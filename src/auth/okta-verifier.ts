@@ -5,16 +5,20 @@
  * Verified tokens are cached by their exact string (bounded, oldest evicted first) so the RSA check
  * runs once per token; each hit rechecks `exp` against now() without tolerance, so a cached token
  * past `exp` is refused at once. A cached token outlives its key's removal from the JWKS until
- * `exp`. It does not decide HTTP answers (see AuthFailureKind).
+ * `exp`. Tokens come as Bearer or, bound to a key, as DPoP with a proof (dpop.ts: checked on every
+ * request, never cached); keys are fetched through the configured proxy (egress.ts). It does not
+ * decide HTTP answers (see AuthFailureKind).
  */
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey, FetchImplementation } from 'jose';
-import type { AuthConfig } from '../config.ts';
-import { extractBearer } from './bearer.ts';
+import type { AuthConfig, EgressConfig } from '../config.ts';
+import { extractCredentials } from './bearer.ts';
+import { DpopGuard } from './dpop.ts';
+import { egressFetch, type EgressTls } from './egress.ts';
 import { IssuerHttpStatus } from './fetch-errors.ts';
 import { keyResolutionFailure, toAuthFailure } from './jwt-errors.ts';
 import { AuthFailure } from './principal.ts';
-import type { BearerVerifier, Principal } from './principal.ts';
+import type { BearerVerifier, DpopPolicy, Principal, RequestFacts } from './principal.ts';
 
 export interface OktaVerifierOptions {
   /** The clock for claim checks and cache hits (tests inject it; jose's `currentDate`). */
@@ -31,6 +35,12 @@ export interface OktaVerifierOptions {
   readonly maxTokenBytes?: number;
   /** Verified tokens remembered (default 10000). */
   readonly cacheSize?: number;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY for the key fetches (default: direct). */
+  readonly egress?: EgressConfig | undefined;
+  /** TLS options for the key fetches (tests: a private CA); default: Node's trust store. */
+  readonly tls?: EgressTls | undefined;
+  /** DPoP proof identifiers remembered against replay (default 100000). */
+  readonly maxDpopReplayEntries?: number | undefined;
 }
 
 /** RFC 8725 §3.1: the one algorithm Okta signs access tokens with. */
@@ -38,6 +48,14 @@ const ALGORITHMS = ['RS256'];
 const CLIENT_ID_LOG_LIMIT = 128;
 
 const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** RFC 9449 §6.1: `cnf.jkt`, the thumbprint of the key a DPoP-bound token is bound to. */
+function boundKey(payload: JWTPayload): string | undefined {
+  const { cnf } = payload;
+  if (typeof cnf !== 'object' || cnf === null) return undefined;
+  const { jkt } = cnf as { jkt?: unknown };
+  return typeof jkt === 'string' ? jkt : undefined;
+}
 
 /** `cid` read without verification, for the log line of a rejected token only. */
 function unverifiedClientId(token: string): string | undefined {
@@ -73,6 +91,8 @@ export class OktaVerifier implements BearerVerifier {
   readonly #cache = new Map<string, Principal>();
   readonly #keys: JWTVerifyGetKey;
   readonly #reloadKeys: () => Promise<void>;
+  readonly #fetch: FetchImplementation;
+  readonly #dpop: DpopGuard;
   #fetchBlockedUntil = 0;
 
   constructor(config: AuthConfig, options: OktaVerifierOptions = {}) {
@@ -81,6 +101,8 @@ export class OktaVerifier implements BearerVerifier {
     this.#maxTokenBytes = options.maxTokenBytes ?? 8192;
     this.#cacheSize = options.cacheSize ?? 10_000;
     this.#failureBackoffMs = options.failureBackoffMs ?? 1000;
+    this.#fetch = egressFetch(new URL(config.jwksUri), options.egress, { tls: options.tls });
+    this.#dpop = new DpopGuard({ required: config.requireDpop, windowSeconds: config.clockToleranceSeconds, now: this.#now, maxReplayEntries: options.maxDpopReplayEntries });
     const remote = createRemoteJWKSet(new URL(config.jwksUri), {
       timeoutDuration: options.fetchTimeoutMs ?? 5000,
       cooldownDuration: options.refreshCooldownMs ?? 30_000,
@@ -106,7 +128,7 @@ export class OktaVerifier implements BearerVerifier {
     if (Date.now() < this.#fetchBlockedUntil) {
       throw new Error(`fetch suppressed for ${this.#failureBackoffMs} ms after a failure`);
     }
-    const response = await fetch(url, init);
+    const response = await this.#fetch(url, init);
     // jose would only say "Expected 200 OK"; the status is what an operator needs.
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -130,9 +152,28 @@ export class OktaVerifier implements BearerVerifier {
     }
   }
 
+  /** See BearerVerifier: this verifier takes DPoP (RFC 9449). */
+  get dpop(): DpopPolicy {
+    return this.#dpop.policy;
+  }
+
   /** See BearerVerifier: resolves to the principal or rejects with an AuthFailure. */
-  async verify(authorization: string | undefined): Promise<Principal> {
-    const token = extractBearer(authorization);
+  async verify(authorization: string | undefined, request?: RequestFacts): Promise<Principal> {
+    const { scheme, token } = extractCredentials(authorization);
+    this.#dpop.admit(scheme);
+    let principal: Principal;
+    try {
+      principal = await this.#principalOf(token);
+    } catch (error) {
+      // RFC 9449 §7.1: a bad token sent with the DPoP scheme is challenged in that scheme.
+      throw error instanceof AuthFailure ? error.inScheme(scheme) : error;
+    }
+    await this.#dpop.check(scheme, token, principal, request);
+    return principal;
+  }
+
+  /** The principal of a token: from the cache, or verified and remembered. */
+  async #principalOf(token: string): Promise<Principal> {
     if (token.length > this.#maxTokenBytes) {
       // b64token is ASCII, so its length is its size in bytes.
       throw new AuthFailure('invalid', 'The access token is too large', `${token.length} bytes, limit ${this.#maxTokenBytes}`);
@@ -190,6 +231,7 @@ export class OktaVerifier implements BearerVerifier {
       userId: optionalString(payload.uid),
       scopes: scopesOf(payload),
       expiresAt: exp,
+      jkt: boundKey(payload),
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The verifier seam: what the transport asks of authentication, and what it gets back.
- * A Principal is the identity proven by a validated bearer token; the transport binds sessions
- * to it and checks scopes against it. How tokens are checked lives behind BearerVerifier.
+ * A Principal is the identity proven by a validated access token (Bearer, or DPoP with its proof);
+ * the transport binds sessions to it and checks scopes against it. How tokens and proofs are
+ * checked lives behind BearerVerifier.
  */
 
 /** Who made a request, as proven by a validated access token. */
@@ -18,7 +19,12 @@ export interface Principal {
   readonly scopes: ReadonlySet<string>;
   /** `exp`, in seconds since the epoch. */
   readonly expiresAt: number;
+  /** RFC 9449 §6.1: the token's `cnf.jkt`, when it is DPoP-bound (usable only with a proof by that key). */
+  readonly jkt?: string | undefined;
 }
+
+/** RFC 9110 §11.1 auth-schemes this server accepts: RFC 6750 Bearer and RFC 9449 §7.1 DPoP. */
+export type AuthScheme = 'Bearer' | 'DPoP';
 
 /** Why a request was not authenticated; the transport maps each kind to its HTTP answer. */
 export type AuthFailureKind =
@@ -28,6 +34,8 @@ export type AuthFailureKind =
   | 'malformed'
   /** RFC 6750 §3.1: bad, expired, wrong-audience… token → 401 `invalid_token`. */
   | 'invalid'
+  /** RFC 9449 §7.1: a DPoP proof that is missing, malformed, replayed or not for this request → 401 `invalid_dpop_proof`. */
+  | 'proof'
   /** The issuer's keys could not be fetched: the server's problem → 503 with Retry-After. */
   | 'unavailable';
 
@@ -40,15 +48,40 @@ export class AuthFailure extends Error {
   readonly detail: string;
   /** Client id read from the (unverified) token, for the log line only. */
   readonly clientId: string | undefined;
+  /** The scheme the request used: the challenge answers in it (RFC 9449 §7.1). */
+  readonly scheme: AuthScheme;
 
-  constructor(kind: AuthFailureKind, description: string, detail = description, clientId?: string) {
+  constructor(kind: AuthFailureKind, description: string, detail = description, clientId?: string, scheme: AuthScheme = 'Bearer') {
     super(description);
     this.name = 'AuthFailure';
     this.kind = kind;
     this.description = description;
     this.detail = detail;
     this.clientId = clientId;
+    this.scheme = scheme;
   }
+
+  /** The same failure, as met by a request that used `scheme`. */
+  inScheme(scheme: AuthScheme): AuthFailure {
+    return scheme === this.scheme ? this : new AuthFailure(this.kind, this.description, this.detail, this.clientId, scheme);
+  }
+}
+
+/** What a verifier needs of the HTTP request to check a DPoP proof (RFC 9449 §4.3). */
+export interface RequestFacts {
+  /** The request method, for `htm`. */
+  readonly method: string;
+  /** The public URL of the endpoint, without query or fragment, for `htu`. */
+  readonly url: string;
+  /** Every `DPoP` header field value of the request (none: undefined). */
+  readonly proofs: readonly string[] | undefined;
+}
+
+/** How a verifier takes DPoP (RFC 9449): the proof algorithms it accepts, and whether Bearer is refused. */
+export interface DpopPolicy {
+  readonly algorithms: readonly string[];
+  /** OKTA_REQUIRE_DPOP: only DPoP-bound tokens, with a proof (RFC 9728 §2 dpop_bound_access_tokens_required). */
+  readonly required: boolean;
 }
 
 /**
@@ -57,7 +90,10 @@ export class AuthFailure extends Error {
  * verify.
  */
 export interface BearerVerifier {
-  verify(authorization: string | undefined): Promise<Principal>;
+  /** `request` carries what DPoP needs; without it a DPoP-scheme request is refused. */
+  verify(authorization: string | undefined, request?: RequestFacts): Promise<Principal>;
+  /** Present when the verifier accepts the DPoP scheme: challenges and metadata advertise it. */
+  readonly dpop?: DpopPolicy | undefined;
 }
 
 /** What the transport needs to build challenges (RFC 6750 §3, RFC 9728 §5.1). */

@@ -44,7 +44,8 @@ function createIncident(store: IncidentStore): ToolDefinition {
     async call(args: JsonObject, context: FeatureContext): Promise<CallToolResult> {
       const { title, severity = DEFAULT_SEVERITY, status = DEFAULT_STATUS, description } = args as unknown as CreateArgs;
       const input = { title: nonBlankTitle(title), severity, status, ...(description === undefined ? {} : { description }) };
-      const incident = await storeCall(() => store.create(input, context.principal.clientId ?? context.principal.subject));
+      // okta.md: `sub` is the person for a user token and the client id for a machine token: who created it.
+      const incident = await storeCall(() => store.create(input, context.principal.subject));
       // Every field of a new incident comes from this call (arguments, defaults, clock, caller), so any writer may see it.
       return { content: [{ type: 'text', text: `Created incident ${describe(incident)}.` }], structuredContent: { incident } };
     },

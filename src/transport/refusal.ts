@@ -49,8 +49,9 @@ export const REFUSALS = {
   // RFC 9110 §5.3: a field that must appear once, repeated, is ambiguous.
   duplicateHeader: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: a header that must appear once appears more than once' },
   // RFC 6750 §3.1 and MCP basic/authorization.mdx "Error Handling": each with its challenge (a fact).
-  missingToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: a bearer token is required' },
-  invalidToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: the bearer token is not valid' },
+  // RFC 9449 §7.1: DPoP's invalid_token and invalid_dpop_proof are invalidToken too; the challenge tells them apart.
+  missingToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: an access token is required' },
+  invalidToken: { status: 401, code: ErrorCode.InvalidRequest, message: 'Unauthorized: the access token or its proof is not valid' },
   malformedAuthorization: { status: 400, code: ErrorCode.InvalidRequest, message: 'Bad request: malformed authorization' },
   insufficientScope: { status: 403, code: ErrorCode.InvalidRequest, message: 'Forbidden: the token lacks a required scope' },
   // okta.md "Outage": the issuer's keys cannot be fetched; the server's problem, retried shortly.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractBearer, hasQueryToken, MALFORMED_DESCRIPTION, MISSING_DESCRIPTION, queryTokenFailure } from '../../src/auth/bearer.ts';
+import { extractBearer, extractCredentials, hasQueryToken, MALFORMED_DESCRIPTION, MISSING_DESCRIPTION, queryTokenFailure } from '../../src/auth/bearer.ts';
 import { AuthFailure } from '../../src/auth/principal.ts';
 import type { AuthFailureKind } from '../../src/auth/principal.ts';
 
@@ -51,8 +51,26 @@ test('RFC 6750 §3.1: another scheme is "an unsupported authentication method": 
     const failure = failureOf(header);
     assert.equal(failure.kind, 'missing', header);
     assert.equal(failure.description, MISSING_DESCRIPTION);
-    assert.equal(failure.detail, 'Authorization header does not use the Bearer scheme');
+    assert.match(failure.detail, /^Authorization header (does not use the Bearer scheme|uses neither the Bearer nor the DPoP scheme)$/);
   }
+});
+
+test('RFC 9449 §7.1: extractCredentials reads the DPoP scheme (case-insensitive) with the token68 grammar of b64token', () => {
+  assert.deepEqual(extractCredentials('DPoP abc.DEF-123_~+/'), { scheme: 'DPoP', token: 'abc.DEF-123_~+/' });
+  assert.deepEqual(extractCredentials('dpop  tok=='), { scheme: 'DPoP', token: 'tok==' });
+  assert.deepEqual(extractCredentials('Bearer tok'), { scheme: 'Bearer', token: 'tok' });
+  for (const header of ['DPoP', 'DPoP a b', 'DPoP a,b', 'DPoP "a"']) {
+    let failure: unknown;
+    try {
+      extractCredentials(header);
+    } catch (error) {
+      failure = error;
+    }
+    assert.ok(failure instanceof AuthFailure, header);
+    assert.equal(failure.kind, 'malformed', header);
+    assert.equal(failure.scheme, 'DPoP', header);
+  }
+  assert.throws(() => extractCredentials('Basic abc'), { kind: 'missing', scheme: 'Bearer' });
 });
 
 test('RFC 9110 §11.4: a value that does not start with an auth-scheme token is "malformed"', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   insufficientScopeChallenge,
+  invalidProofChallenge,
   invalidTokenChallenge,
   malformedRequestChallenge,
   missingTokenChallenge,
@@ -69,4 +70,22 @@ test('RFC 6750 §3: scope values that are not scope-tokens are dropped from the 
     insufficientScopeChallenge(info, ['incidents:write', 'bad"scope', 'two words', ''], 'x'),
     `Bearer error="insufficient_scope", scope="incidents:write", resource_metadata="${PRM}", error_description="x"`,
   );
+});
+
+const DPOP = { algorithms: ['ES256', 'RS256'], required: false };
+const INFO = { resourceMetadataUrl: 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp', defaultScopes: ['incidents:read'] };
+
+test('RFC 9449 §7.1: without a token, a DPoP-capable server challenges in both schemes, Bearer first; only DPoP when required', () => {
+  const params = 'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", scope="incidents:read"';
+  assert.equal(missingTokenChallenge(INFO, DPOP), `Bearer ${params}, DPoP algs="ES256 RS256", ${params}`);
+  assert.equal(missingTokenChallenge(INFO, { ...DPOP, required: true }), `DPoP algs="ES256 RS256", ${params}`);
+  assert.equal(missingTokenChallenge(INFO), `Bearer ${params}`);
+});
+
+test('RFC 9449 §7.1: errors in the DPoP scheme put error and description first, then algs, then the MCP attributes', () => {
+  const rest = 'resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp"';
+  assert.equal(invalidProofChallenge(INFO, 'The DPoP proof was already used', DPOP), `DPoP error="invalid_dpop_proof", error_description="The DPoP proof was already used", algs="ES256 RS256", ${rest}, scope="incidents:read"`);
+  assert.equal(invalidTokenChallenge(INFO, 'expired', DPOP), `DPoP error="invalid_token", error_description="expired", algs="ES256 RS256", ${rest}, scope="incidents:read"`);
+  assert.equal(malformedRequestChallenge(INFO, 'bad "header"', DPOP), `DPoP error="invalid_request", error_description="bad 'header'", algs="ES256 RS256", ${rest}`);
+  assert.equal(insufficientScopeChallenge(INFO, ['incidents:write'], 'needs write', DPOP), `DPoP error="insufficient_scope", scope="incidents:write", algs="ES256 RS256", ${rest}, error_description="needs write"`);
 });

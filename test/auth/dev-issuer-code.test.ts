@@ -118,7 +118,8 @@ test('RFC 6749 §4.1.2.1 + RFC 8252 §7.3: a foreign redirect URI is refused on 
   }
   const unknownClient = await fetch(authorizeUrl(issuer, challenge, { client_id: 'nobody' }), { redirect: 'manual' });
   assert.deepEqual([unknownClient.status, unknownClient.headers.get('location')], [400, null]);
-  for (const uri of ['http://localhost:51234/oauth/callback', 'http://127.0.0.1:40000/callback', 'http://localhost/callback']) {
+  // The Inspector's callback under each loopback name (it prints and opens 127.0.0.1), on any port.
+  for (const uri of ['http://localhost:51234/oauth/callback', 'http://127.0.0.1:43123/oauth/callback', 'http://[::1]:6274/oauth/callback', 'http://127.0.0.1:40000/callback', 'http://localhost/callback']) {
     const back = await signIn(authorizeUrl(issuer, challenge, { redirect_uri: uri }));
     assert.equal(`${back.origin}${back.pathname}`, uri);
     assert.ok(back.searchParams.get('code'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { metadataPaths, PROTECTED_RESOURCE_WELL_KNOWN, protectedResourceMetadata } from '../../src/auth/metadata.ts';
+import { metadataPaths, PROTECTED_RESOURCE_WELL_KNOWN, protectedResourceMetadata, resourceOf } from '../../src/auth/metadata.ts';
 
 test('RFC 9728 §2 + MCP basic/authorization.mdx: the document names the resource, one issuer, minimal scopes and header-only bearer use', () => {
   const document = protectedResourceMetadata({
@@ -15,11 +15,30 @@ test('RFC 9728 §2 + MCP basic/authorization.mdx: the document names the resourc
     scopes_supported: ['incidents:read'],
     bearer_methods_supported: ['header'],
     resource_name: 'Incident tracker',
+    dpop_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'],
   });
   assert.equal(
     JSON.stringify(document),
-    '{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://dev-1.okta.com/oauth2/default"],"scopes_supported":["incidents:read"],"bearer_methods_supported":["header"],"resource_name":"Incident tracker"}',
+    '{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://dev-1.okta.com/oauth2/default"],"scopes_supported":["incidents:read"],"bearer_methods_supported":["header"],"resource_name":"Incident tracker","dpop_signing_alg_values_supported":["RS256","RS384","RS512","ES256","ES384","ES512"]}',
   );
+});
+
+test('RFC 9728 §2: dpop_bound_access_tokens_required appears only when DPoP is required; a verifier without DPoP advertises none', () => {
+  const base = { resource: 'https://mcp.example.com/mcp', issuer: 'https://i', scopesSupported: [], resourceName: 'x' };
+  const required = protectedResourceMetadata({ ...base, dpop: { algorithms: ['ES256'], required: true } });
+  assert.deepEqual(required.dpop_signing_alg_values_supported, ['ES256']);
+  assert.equal(required.dpop_bound_access_tokens_required, true);
+  const optional = protectedResourceMetadata({ ...base, dpop: { algorithms: ['ES256'], required: false } });
+  assert.equal(Object.hasOwn(optional, 'dpop_bound_access_tokens_required'), false);
+  const none = protectedResourceMetadata({ ...base, dpop: null });
+  assert.equal(Object.hasOwn(none, 'dpop_signing_alg_values_supported'), false);
+});
+
+test('RFC 9728 §3.1 inverted: resourceOf gives back the resource of a path-inserted metadata URL', () => {
+  for (const resource of ['https://mcp.example.com/mcp', 'http://127.0.0.1:9001/mcp', 'https://example.com/a/b/mcp', 'https://example.com/']) {
+    assert.equal(resourceOf(metadataPaths(resource).url), resource);
+  }
+  assert.throws(() => resourceOf('https://example.com/mcp'), TypeError);
 });
 
 test('RFC 9728 §2: resource_documentation is included when configured', () => {

@@ -137,14 +137,14 @@ describe('create_incident', () => {
     assert.deepEqual(result.structuredContent, {
       incident: {
         id: '5', title: 'Disk full', severity: 'medium', status: 'open',
-        createdAt: '2025-11-25T12:00:00.000Z', updatedAt: '2025-11-25T12:00:00.000Z', createdBy: '0oa-test-client',
+        createdAt: '2025-11-25T12:00:00.000Z', updatedAt: '2025-11-25T12:00:00.000Z', createdBy: 'alice@example.com',
       },
     });
     assert.equal(result.isError, undefined);
     assert.equal(store.get('5')?.title, 'Disk full');
   });
 
-  test('records the token subject as creator when the token has no client id', async (t) => {
+  test('records the token subject as creator (the person of a user token), whatever client it came through', async (t) => {
     const { store } = await openTempStore(t);
     const context = featureContext({ ...principal, clientId: undefined });
     const result = await call(tool(toolsOf(store), 'create_incident'),

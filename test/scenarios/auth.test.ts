@@ -32,13 +32,19 @@ async function clientWith(server: TestServer, scopes: readonly string[]): Promis
 
 const callTool = (name: string, args: object = {}): object => ({ name, arguments: args });
 
-test('no token is 401 with exactly resource_metadata and the minimal scope, no error attribute (basic/authorization.mdx; RFC 6750 §3.1)', async () => {
+/** The bare challenge: Bearer first, then DPoP with its algorithms (RFC 6750 §3; RFC 9449 §7.1), each with resource_metadata and the minimal scope. */
+const bareChallenge = (server: TestServer): string => {
+  const parameters = `resource_metadata="${prmUrl(server)}", scope="${READ}"`;
+  return `Bearer ${parameters}, DPoP algs="RS256 RS384 RS512 ES256 ES384 ES512", ${parameters}`;
+};
+
+test('no token is 401 with exactly resource_metadata and the minimal scope in both schemes, no error attribute (basic/authorization.mdx; RFC 6750 §3.1; RFC 9449 §7.1)', async () => {
   await withServer({}, async (server) => {
     for (const method of ['POST', 'GET', 'DELETE']) {
       const response = await fetch(server.url, { method, headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-session-id': 'unknown' }, ...(method === 'POST' ? { body: JSON.stringify(INIT) } : {}) });
       // Checklist §10 INTERP: authentication comes first, so session existence is not revealed.
       assert.equal(response.status, 401, method);
-      assert.equal(response.headers.get('www-authenticate'), `Bearer resource_metadata="${prmUrl(server)}", scope="${READ}"`);
+      assert.equal(response.headers.get('www-authenticate'), bareChallenge(server));
       assertErrorBody(await response.text(), INVALID_REQUEST);
     }
   });
@@ -84,12 +90,12 @@ test('an expired token is described as expired (basic/authorization.mdx: invalid
   });
 });
 
-test('another scheme (Basic, DPoP, Token…) has no usable credentials: 401 with the bare challenge, no error attribute (RFC 6750 §3.1; issue 15)', async () => {
+test('another scheme (Basic, Token…) has no usable credentials: 401 with the bare challenge, no error attribute (RFC 6750 §3.1; issue 15)', async () => {
   await withServer({}, async (server) => {
-    for (const authorization of ['Basic ZGV2OmRldg==', 'Basic', 'DPoP eyJhbGciOiJSUzI1NiJ9.e30.c2ln', 'Token abc', 'Negotiate YII=', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln']) {
+    for (const authorization of ['Basic ZGV2OmRldg==', 'Basic', 'Token abc', 'Negotiate YII=', 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln']) {
       const response = await postRaw(server, authorization);
       assert.equal(response.status, 401, authorization);
-      assert.equal(response.headers.get('www-authenticate'), `Bearer resource_metadata="${prmUrl(server)}", scope="${READ}"`, authorization);
+      assert.equal(response.headers.get('www-authenticate'), bareChallenge(server), authorization);
       assertErrorBody(await response.text(), INVALID_REQUEST);
     }
   });
@@ -100,7 +106,7 @@ test('a token only in ?access_token= is an unsupported method: 401 with the bare
     const token = await server.token();
     const response = await fetch(`${server.url}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(INIT) });
     assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), `Bearer resource_metadata="${prmUrl(server)}", scope="${READ}"`);
+    assert.equal(response.headers.get('www-authenticate'), bareChallenge(server));
     const text = await response.text();
     assertErrorBody(text, INVALID_REQUEST);
     assert.ok(!text.includes(token));
