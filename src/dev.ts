@@ -55,6 +55,9 @@ function banner(url: string, issuer: { issuer: string; clientId: string; clientS
     `  client id ${PUBLIC_CLIENT_ID} (public, no secret); redirect URI ${INSPECTOR_REDIRECT_URI}`,
     '  or any loopback port. The sign-in page at the issuer\'s /v1/authorize offers:',
     ...DEV_USERS.map((u) => `    ${u.login.padEnd(20)} ${u.scopes.join(' ')}`),
+    `  In npx @modelcontextprotocol/inspector: add the server, then Settings → OAuth Settings → Client ID ${PUBLIC_CLIENT_ID}.`,
+    '',
+    'With Okta: HTTPS_PROXY / NO_PROXY route the key fetches, NODE_EXTRA_CA_CERTS adds a corporate CA (README "Using it with Okta").',
     bar,
     '',
   ].join('\n');

@@ -80,6 +80,10 @@ test('npm run dev: .env warnings are logged, the banner names a non-default issu
   const url = /^MCP endpoint: +(\S+)$/m.exec(dev.stdout())?.[1];
   assert.match(dev.stdout(), new RegExp(`^MCP Inspector: npm run inspector -- --url ${url} --issuer ${issuer}$`, 'm'));
   assert.match(dev.stdout(), new RegExp(`^A read-only token: npm run --silent token -- --issuer ${issuer} --scope incidents:read$`, 'm'));
+  // Issue 14: both flows (machine and person), DPoP and the proxy settings are named.
+  for (const line of [/^Issuer: .*\(machine client dev-client \/ dev-secret\)$/m, /^ {2}client id dev-public \(public, no secret\)/m, /Settings → OAuth Settings → Client ID dev-public\.$/m, /^DPoP \(RFC 9449\)/m, /HTTPS_PROXY \/ NO_PROXY/m]) {
+    assert.match(dev.stdout(), line);
+  }
   assert.ok(logLines(dev).some((line) => line.level === 'warn' && line.msg === '.env line 1: OKTA_DOMIAN is not a setting of this server and is ignored; did you mean OKTA_DOMAIN?'), dev.stderr());
   dev.kill('SIGTERM');
   assert.equal(await dev.exited, 0);
