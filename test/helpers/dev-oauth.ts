@@ -1,10 +1,12 @@
 /**
  * A scripted person and public client for the development issuer's authorization code flow:
- * PKCE values, the sign-in page fetched and its form posted (no browser), and the code exchanged.
- * Everything goes over real HTTP to a real issuer.
+ * PKCE values, the sign-in page fetched and its form posted (no browser), and the code exchanged;
+ * and ScriptedPublicClient, an OAuthClientProvider of the official SDK clients that signs a person in
+ * the same way. Everything goes over real HTTP to a real issuer.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { PUBLIC_CLIENT_ID } from '../../src/auth/dev-clients.ts';
 import type { DevIssuer } from '../../src/auth/dev-issuer.ts';
 import { s256 } from '../../src/auth/dev-oauth.ts';
 
@@ -82,4 +84,93 @@ export async function userTokens(issuer: DevIssuer, scope: string, login = 'ada@
   const { verifier, challenge } = pkce();
   const back = await signIn(authorizeUrl(issuer, challenge, { scope }), login);
   return exchange(issuer, back.searchParams.get('code') ?? '', verifier);
+}
+
+/** What one trip to the sign-in page gave: the authorize URL the client built, and where the page sent the person. */
+export interface SignInTrip {
+  readonly authorize: URL;
+  /** The redirect back to the client (a code, or an error), or undefined when the page refused the request. */
+  readonly callback: URL | undefined;
+  /** The page's answer when it refused the request itself (RFC 6749 §4.1.2.1: never redirected). */
+  readonly refused?: { readonly status: number; readonly text: string };
+}
+
+/**
+ * An OAuthClientProvider of the official SDK clients (v1 and v2 share the shape; `Tokens` and
+ * `Discovery` are each SDK's own types) for the pre-registered public client `dev-public`, with
+ * no dynamic registration, as in Okta. "Redirecting the person" is a scripted sign-in: the page
+ * is fetched, `login` is picked, Allow is posted; each trip is kept in `trips`. Tests may change
+ * `login` between trips, and `verifierOverride` sends another PKCE verifier than the one saved.
+ */
+export class ScriptedPublicClient<Tokens, Discovery> {
+  readonly trips: SignInTrip[] = [];
+  /** What the SDK asked to forget (`invalidateCredentials`), in order. */
+  readonly invalidated: string[] = [];
+  #tokens: Tokens | undefined;
+  #discovery: Discovery | undefined;
+  #verifier = '';
+  /** A code_verifier to present instead of the saved one (RFC 7636 §4.6 negative). */
+  verifierOverride: string | undefined;
+
+  constructor(
+    public login: string,
+    readonly redirectUri = REDIRECT_URI,
+    readonly stateValue = 'scripted-state',
+  ) {}
+
+  get redirectUrl(): string {
+    return this.redirectUri;
+  }
+  get clientMetadata() {
+    return { redirect_uris: [this.redirectUri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], client_name: 'scripted' };
+  }
+  state(): string {
+    return this.stateValue;
+  }
+  clientInformation(): { client_id: string } {
+    return { client_id: PUBLIC_CLIENT_ID };
+  }
+  tokens(): Tokens | undefined {
+    return this.#tokens;
+  }
+  saveTokens(tokens: Tokens): void {
+    this.#tokens = tokens;
+  }
+  saveCodeVerifier(verifier: string): void {
+    this.#verifier = verifier;
+  }
+  codeVerifier(): string {
+    return this.verifierOverride ?? this.#verifier;
+  }
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    this.invalidated.push(scope);
+    if (scope === 'all' || scope === 'tokens') this.#tokens = undefined;
+    if (scope === 'all' || scope === 'verifier') this.#verifier = '';
+    if (scope === 'all' || scope === 'discovery') this.#discovery = undefined;
+  }
+  saveDiscoveryState(state: Discovery): void {
+    this.#discovery = state;
+  }
+  discoveryState(): Discovery | undefined {
+    return this.#discovery;
+  }
+  /** The person follows the link: the page, then Allow as `login` (a form post, no browser). */
+  async redirectToAuthorization(authorize: URL): Promise<void> {
+    const page = await fetch(authorize, { redirect: 'manual' });
+    const text = await page.text();
+    if (page.status !== 200) {
+      this.trips.push({ authorize, callback: page.status === 303 ? new URL(page.headers.get('location') ?? '') : undefined, refused: { status: page.status, text } });
+      return;
+    }
+    const { action, transaction } = readForm(text);
+    const answer = await postSignIn(action, { transaction, login: this.login, decision: 'allow' });
+    assert.equal(answer.status, 303);
+    this.trips.push({ authorize, callback: new URL(answer.headers.get('location') ?? '') });
+  }
+  /** The redirect back of the last trip, asserting there was one. */
+  lastCallback(): URL {
+    const callback = this.trips.at(-1)?.callback;
+    assert.ok(callback !== undefined, 'the person was sent to the sign-in page and back');
+    return callback;
+  }
 }
