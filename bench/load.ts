@@ -1,8 +1,8 @@
 /**
- * The load generator, run in its own process by run.ts: a fixed number of keep-alive connections,
- * one request in flight on each, for a fixed time after a warm-up, against any of the three
- * servers. It owns the workloads (what each connection sends and what counts as success) and the
- * raw figures (completions, errors, latencies, its own CPU use); it prints one JSON line.
+ * The project's own session driver, run in its own process by measure.ts: keep-alive connections
+ * on wire.ts, one request in flight on each. It no longer measures throughput (wrk does, see
+ * wrk.ts): it opens the idle legacy sessions whose memory is measured, and warms a server up with
+ * whole sessions before that. It prints one JSON line of figures.
  * Usage: node --import tsx bench/load.ts '<LoadSpec as JSON>'. It starts no servers.
  */
 import { readFileSync } from 'node:fs';

@@ -2,97 +2,32 @@
  * The reference server: the incident tools written the usual way with the official SDK, as its
  * README and examples show: McpServer with zod schemas, one StreamableHTTPServerTransport and one
  * McpServer per stateful session kept in a Map, express via createMcpExpressApp, and
- * requireBearerAuth with a jose verifier that checks the RS256 signature on every request. The
+ * requireBearerAuth with a jose verifier that checks the RS256 signature on every request. It
+ * serves the same tools, resources (incidents://all, incidents://{id}) and prompt, and tells every
+ * open session's GET stream resources/list_changed after a create (the fan-out workload). The
  * store keeps the same file format and durability as ours (temp file, fsync, rename, fsync of the
  * directory) but, as usually written, rewrites the file once per create, one create at a time.
  * Environment: PORT, BENCH_ISSUER, BENCH_AUDIENCE, INCIDENTS_FILE. Prints `READY <port>`.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import type { OAuthTokenVerifier } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as z from 'zod';
+import { describe, FileStore, incidentShape, SEVERITIES, STATUSES } from './sdk-store.ts';
 
 const env = process.env;
 const ISSUER = env['BENCH_ISSUER'] ?? '';
 const FILE = env['INCIDENTS_FILE'] ?? '';
-const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-const STATUSES = ['open', 'investigating', 'resolved'] as const;
-
-const incidentShape = z.object({
-  id: z.string(),
-  title: z.string(),
-  severity: z.enum(SEVERITIES),
-  status: z.enum(STATUSES),
-  description: z.string().optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-  createdBy: z.string().optional(),
-});
-type Incident = z.infer<typeof incidentShape>;
-
-/** Incidents in memory, the whole file rewritten durably for every change, one at a time. */
-class FileStore {
-  readonly records: Map<string, Incident>;
-  #lastId: number;
-  #queue: Promise<unknown> = Promise.resolve();
-
-  constructor(readonly path: string) {
-    const document = JSON.parse(readFileSync(path, 'utf8')) as Record<string, Incident>;
-    this.records = new Map(Object.entries(document));
-    this.#lastId = Math.max(0, ...Array.from(this.records.keys(), Number));
-  }
-
-  list(filter: { severity?: string | undefined; status?: string | undefined; query?: string | undefined }, limit: number): Incident[] {
-    const out: Incident[] = [];
-    for (const incident of Array.from(this.records.values()).reverse()) {
-      if (filter.severity !== undefined && incident.severity !== filter.severity) continue;
-      if (filter.status !== undefined && incident.status !== filter.status) continue;
-      if (filter.query !== undefined && !incident.title.toLowerCase().includes(filter.query.toLowerCase())) continue;
-      out.push(incident);
-      if (out.length === limit) break;
-    }
-    return out;
-  }
-
-  create(fields: Omit<Incident, 'id'>): Promise<Incident> {
-    const next = this.#queue.then(async () => {
-      const incident = { id: String(this.#lastId + 1), ...fields };
-      const document = Object.fromEntries(this.records);
-      document[incident.id] = incident;
-      await this.#replace(`${JSON.stringify(document, null, 2)}\n`);
-      this.records.set(incident.id, incident);
-      this.#lastId += 1;
-      return incident;
-    });
-    this.#queue = next.catch(() => undefined);
-    return next;
-  }
-
-  async #replace(text: string): Promise<void> {
-    const temp = `${this.path}.tmp`;
-    const handle = await open(temp, 'w');
-    await handle.writeFile(text);
-    await handle.sync();
-    await handle.close();
-    await rename(temp, this.path);
-    const directory = await open(dirname(this.path), 'r');
-    await directory.sync();
-    await directory.close();
-  }
-}
-
 const store = new FileStore(FILE);
+
 const jwks = createRemoteJWKSet(new URL(`${ISSUER}/v1/keys`));
 
 const verifier: OAuthTokenVerifier = {
@@ -105,7 +40,9 @@ const verifier: OAuthTokenVerifier = {
   },
 };
 
-const describe = (i: Incident): string => `#${i.id} ${JSON.stringify(i.title)} (${i.severity}, ${i.status})`;
+/** Every connected session's server, to tell them about a new incident. */
+const live = new Set<McpServer>();
+
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'incident-sdk-reference', version: '1.0.0' });
@@ -130,6 +67,7 @@ function buildServer(): McpServer {
       ...(args.description === undefined ? {} : { description: args.description }),
       createdAt: now, updatedAt: now, createdBy: extra.authInfo.clientId,
     });
+    for (const other of live) if (other.isConnected()) other.sendResourceListChanged();
     return { content: [{ type: 'text', text: `Created incident ${describe(incident)}.` }], structuredContent: { incident } };
   });
   server.registerTool('list_incidents', {
@@ -154,7 +92,25 @@ function buildServer(): McpServer {
     inputSchema: { id: z.string(), status: z.enum(STATUSES).optional(), severity: z.enum(SEVERITIES).optional(), title: z.string().optional() },
     outputSchema: { incident: incidentShape },
   }, async (args) => ({ isError: true, content: [{ type: 'text', text: `Updating ${args.id} is not part of the benchmark.` }] }));
+  registerReadables(server);
   return server;
+}
+
+function registerReadables(server: McpServer): void {
+  server.registerResource('incidents', 'incidents://all', { title: 'All incidents', mimeType: 'application/json' }, async (uri) => ({
+    contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(store.list({}, Number.MAX_SAFE_INTEGER)) }],
+  }));
+  server.registerResource('incident', new ResourceTemplate('incidents://{id}', { list: undefined }), { title: 'One incident', mimeType: 'application/json' }, async (uri, { id }) => {
+    const incident = store.records.get(String(id));
+    if (incident === undefined) throw new Error(`No incident ${String(id)}`);
+    return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(incident) }] };
+  });
+  server.registerPrompt('triage_incidents', {
+    title: 'Triage incidents', description: 'Review open incidents and propose priorities.',
+    argsSchema: { focus: z.enum(['severity', 'patterns']).optional() },
+  }, async ({ focus }) => ({
+    messages: [{ role: 'user', content: { type: 'text', text: `Triage these incidents by ${focus ?? 'severity'}:\n${store.list({ status: 'open' }, 50).map(describe).join('\n')}` } }],
+  }));
 }
 
 type SdkRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo };
@@ -174,10 +130,13 @@ async function handlePost(req: SdkRequest, res: ServerResponse): Promise<void> {
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void transports.set(id, created),
     });
+    const server = buildServer();
     created.onclose = () => {
       if (created.sessionId !== undefined) transports.delete(created.sessionId);
+      live.delete(server);
     };
-    await buildServer().connect(created);
+    live.add(server);
+    await server.connect(created);
     transport = created;
   }
   await transport.handleRequest(req, res, req.body);
