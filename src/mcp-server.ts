@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { metadataPaths, protectedResourceMetadata } from './auth/metadata.ts';
 import type { BearerVerifier } from './auth/principal.ts';
-import { defaultPublicUrl, type ListenConfig } from './config.ts';
+import { defaultPublicUrl, type DatabaseConfig, type ListenConfig } from './config.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { createProtocolCore, type ProtocolCore } from './protocol/core.ts';
@@ -20,6 +20,8 @@ import { boundPort, createBareServer, MCP_PATH, requestHandler, type ServerTimeo
 import { ListenStreams } from './transport/listen.ts';
 import type { ReadinessCheck } from './transport/operations.ts';
 import { RateLimiter } from './transport/rate-limit.ts';
+import { openPgSessionStore } from './transport/pg-sessions.ts';
+import { MemorySessionStore, type SessionStore } from './transport/session-store.ts';
 import { SessionTable } from './transport/sessions.ts';
 
 export interface McpServerOptions {
@@ -60,6 +62,8 @@ export interface McpServerOptions {
   readonly metrics?: Metrics | undefined;
   /** What /readyz waits for besides not draining: the composition's parts (keys, store). Ready when absent. */
   readonly readiness?: ReadinessCheck | undefined;
+  /** DATABASE_URL: legacy sessions are kept in this PostgreSQL too, so any replica serves them (issue 13). In memory when absent. */
+  readonly sessionDatabase?: Pick<DatabaseConfig, 'url'> | undefined;
 }
 
 export interface RunningMcpServer {
@@ -97,6 +101,9 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   registry.add(options.features(registry));
   const listen = options.listen ?? { ...DEFAULT_LISTEN_LIMITS, maxQueuedBytes: 1024 * 1024 };
   const core = createProtocolCore(registry, options.identity, options.logger, { listen, requestStateKey: options.requestStateKey });
+  const store: SessionStore = options.sessionDatabase === undefined
+    ? new MemorySessionStore()
+    : await openPgSessionStore(options.sessionDatabase, { idleMs: options.sessionIdleMs, logger: options.logger });
   const sessions = new SessionTable({
     maxSessions: options.maxSessions,
     maxSessionsPerOwner: options.maxSessionsPerPrincipal ?? 100,
@@ -104,7 +111,7 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
     replayEvents: 256,
     maxQueuedBytes: options.maxQueuedBytes ?? 1024 * 1024,
     keptStreams: 16,
-  });
+  }, Date.now, store);
   registry.attachSessions(() => sessions.listeners());
 
   const listening = new ListenStreams(listen.maxQueuedBytes);
@@ -115,7 +122,12 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
 
   const server = createBareServer(options.timeouts);
   server.listen(options.port, options.host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const port = boundPort(server);
   const publicUrl = options.publicUrl ?? defaultPublicUrl(options.host, port);
   const ctx: TransportContext = {
@@ -159,7 +171,9 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      // With a shared store the sessions live on there, for the other replicas.
       sessions.closeAll();
+      await store.close();
     })();
     return closing;
   };

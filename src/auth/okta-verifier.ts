@@ -41,6 +41,8 @@ export interface OktaVerifierOptions {
   readonly tls?: EgressTls | undefined;
   /** DPoP proof identifiers remembered against replay (default 100000). */
   readonly maxDpopReplayEntries?: number | undefined;
+  /** Told of each request for the keys that was sent: answered 200, or failed (the metrics). */
+  readonly onKeyFetch?: ((outcome: 'ok' | 'failed') => void) | undefined;
 }
 
 /** RFC 8725 §3.1: the one algorithm Okta signs access tokens with. */
@@ -91,6 +93,8 @@ export class OktaVerifier implements BearerVerifier {
   readonly #cache = new Map<string, Principal>();
   readonly #keys: JWTVerifyGetKey;
   readonly #reloadKeys: () => Promise<void>;
+  readonly #hasKeys: () => boolean;
+  readonly #onKeyFetch: (outcome: 'ok' | 'failed') => void;
   readonly #fetch: FetchImplementation;
   readonly #dpop: DpopGuard;
   #fetchBlockedUntil = 0;
@@ -110,6 +114,8 @@ export class OktaVerifier implements BearerVerifier {
       [customFetch]: this.#fetchKeys,
     });
     this.#reloadKeys = () => remote.reload();
+    this.#hasKeys = () => remote.jwks() !== undefined;
+    this.#onKeyFetch = options.onKeyFetch ?? (() => undefined);
     this.#keys = async (header, token) => {
       try {
         return await remote(header, token);
@@ -128,12 +134,17 @@ export class OktaVerifier implements BearerVerifier {
     if (Date.now() < this.#fetchBlockedUntil) {
       throw new Error(`fetch suppressed for ${this.#failureBackoffMs} ms after a failure`);
     }
-    const response = await this.#fetch(url, init);
+    const response = await this.#fetch(url, init).catch((error: unknown) => {
+      this.#onKeyFetch('failed');
+      throw error;
+    });
     // jose would only say "Expected 200 OK"; the status is what an operator needs.
     if (response.status !== 200) {
+      this.#onKeyFetch('failed');
       await response.body?.cancel();
       throw new IssuerHttpStatus(response.status, url);
     }
+    this.#onKeyFetch('ok');
     return response;
   };
 
@@ -150,6 +161,11 @@ export class OktaVerifier implements BearerVerifier {
       this.#fetchBlockedUntil = Date.now() + this.#failureBackoffMs;
       return keyResolutionFailure(error).detail;
     }
+  }
+
+  /** True once the issuer's keys have been fetched (kept through later failed refreshes): readiness. */
+  keysReady(): boolean {
+    return this.#hasKeys();
   }
 
   /** See BearerVerifier: this verifier takes DPoP (RFC 9449). */

@@ -15,7 +15,8 @@ export { READ_SCOPE, WRITE_SCOPE } from './scopes.ts';
 /**
  * Every incident feature, bound to `store`. Subscribes to the store for as long as it lives
  * (store.close() ends the subscription): each change updates `incidents://all` and the
- * incident's own URI; a new incident also changes the resource list.
+ * incident's own URI; a new incident also changes the resource list; changes the store may have
+ * missed change the resource list too.
  */
 export function incidentFeatures(store: IncidentStore, events: ResourceEvents): FeatureSet {
   store.onChange((change) => {
@@ -25,6 +26,9 @@ export function incidentFeatures(store: IncidentStore, events: ResourceEvents): 
     // MCP 2025-11-25 server/resources.mdx: a new incident adds incidents://{id} to resources/list.
     if (change.kind === 'created') events.listChanged();
   });
+  // Changes may have been missed (a replica's change feed was cut; what it found again was announced
+  // above): server/resources.mdx, list_changed is the "ask again" signal every listener honours.
+  store.onMissedChanges?.(() => events.listChanged());
   const { resources, resourceTemplates } = incidentResources(store);
   return { tools: incidentTools(store), resources, resourceTemplates, prompts: incidentPrompts(store) };
 }

@@ -1,8 +1,9 @@
 /**
  * The incident store contract, its error catalogue, and the pieces every implementation shares:
  * the opaque page cursor (one kind of the shared codec, cursor.ts) and the filter-then-page
- * selection. Reads are synchronous views of committed data; writes resolve once durable. Storage
- * formats live in the implementations (json-store.ts, pg-store.ts); nothing here does I/O.
+ * selection, and the timing of writes for the metrics. Reads are synchronous views of committed
+ * data; writes resolve once durable. Storage formats live in the implementations (json-store.ts,
+ * pg-store.ts); nothing here does I/O.
  */
 import { cursorCodec } from '../cursor.ts';
 import type { Incident, Severity, Status } from './model.ts';
@@ -72,6 +73,12 @@ export interface IncidentStore {
   update(id: string, patch: IncidentPatch): Promise<UpdateOutcome | undefined>;
   /** Called after each durable change; returns the unsubscribe function. Listeners must not throw. */
   onChange(listener: ChangeListener): () => void;
+  /**
+   * Called when changes may have been made without this store hearing of each (a replica's lost
+   * change feed, pg-feed.ts); whatever it found on catching up was announced through onChange.
+   * Absent from a store that cannot miss changes (the file store: one writer).
+   */
+  onMissedChanges?(listener: () => void): () => void;
   /** Finishes pending writes, then refuses new ones. */
   close(): Promise<void>;
 }
@@ -176,4 +183,37 @@ export function selectPage(newestFirst: Iterable<Incident>, filter: IncidentFilt
     incidents.push(incident);
   }
   return { incidents };
+}
+
+/** A write of the store, as the metrics name it. */
+export type StoreOperation = 'create' | 'update';
+
+/** Told of every write: which, whether it resolved, and how long it took. */
+export type WriteObserver = (operation: StoreOperation, outcome: 'ok' | 'failed', seconds: number) => void;
+
+/** `store` with its writes timed for `observe` (the store latency metrics); everything else as is. */
+export function observeWrites(store: IncidentStore, observe: WriteObserver): IncidentStore {
+  async function timed<T>(operation: StoreOperation, write: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await write();
+      observe(operation, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      observe(operation, 'failed', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+  const observed: IncidentStore = {
+    get: (id) => store.get(id),
+    list: (filter, page) => store.list(filter, page),
+    all: () => store.all(),
+    create: (input, createdBy) => timed('create', () => store.create(input, createdBy)),
+    update: (id, patch) => timed('update', () => store.update(id, patch)),
+    onChange: (listener) => store.onChange(listener),
+    close: () => store.close(),
+  };
+  const onMissed = store.onMissedChanges?.bind(store);
+  if (onMissed !== undefined) observed.onMissedChanges = onMissed;
+  return observed;
 }

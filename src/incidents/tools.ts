@@ -8,12 +8,13 @@
  */
 import type { CallToolResult, FeatureContext, JsonObject, ToolDefinition } from '../protocol/definitions.ts';
 import { ToolError } from '../protocol/definitions.ts';
+import { Unavailable } from '../protocol/domain-errors.ts';
 import type { Incident, Severity, Status } from './model.ts';
 import { quoteOneLine } from './one-line.ts';
 import { READ_SCOPE, WRITE_SCOPE } from './scopes.ts';
 import { CREATE_INPUT, INCIDENT_OUTPUT, LIST_INPUT, LIST_OUTPUT, UPDATE_INPUT, UPDATE_OUTPUT } from './tool-schemas.ts';
 import type { IncidentFilter, IncidentPage, IncidentPatch, IncidentStore, UpdateOutcome } from './store.ts';
-import { StoreCursorError, StoreWriteError } from './store.ts';
+import { StoreCursorError, StoreUnavailableError, StoreWriteError } from './store.ts';
 
 /** The arguments as the inputSchemas guarantee them: the core validates before `call`. */
 interface CreateArgs { title: string; severity?: Severity; status?: Status; description?: string }
@@ -149,11 +150,18 @@ function sentFields(patch: IncidentPatch): string {
   return parts.join(', ');
 }
 
-// MCP 2025-11-25 server/tools.mdx: API failures are tool execution errors, so the model may retry.
+/**
+ * A store write whose failure the caller can act on. A database that cannot be reached, with the
+ * change known not kept, is the server's outage: Unavailable (HTTP 503 with Retry-After, a fixed
+ * message; issue 13), safe to retry. Any other failed write is a tool execution error (MCP
+ * 2025-11-25 server/tools.mdx: API failures, so the model may retry), among them a database cut
+ * off during COMMIT: the change may have been kept, and the message says to check before retrying.
+ */
 async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
+    if (error instanceof StoreUnavailableError && error.outcome === 'not-kept') throw new Unavailable('store', error.retryAfterSeconds);
     if (error instanceof StoreWriteError) throw new ToolError(error.message);
     throw error;
   }

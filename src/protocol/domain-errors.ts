@@ -47,9 +47,30 @@ export class InvalidArgument extends DomainError {
   }
 }
 
+/** What part is unavailable; the wire message depends on it. */
+export type UnavailableKind = 'store';
+
+/**
+ * A part the request needs cannot be reached for now (the incident store's database): nothing
+ * was done, and the request may be retried after `retryAfterSeconds`. The cause stays with the
+ * part that failed; this carries no message of its own for the caller.
+ */
+export class Unavailable extends DomainError {
+  readonly code = 'ERR_UNAVAILABLE';
+  readonly kind: UnavailableKind;
+  readonly retryAfterSeconds: number;
+
+  constructor(kind: UnavailableKind, retryAfterSeconds: number) {
+    super(`${kind} unavailable; retry after ${retryAfterSeconds} s`);
+    this.name = 'Unavailable';
+    this.kind = kind;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Every class of the catalogue, for the exhaustive mapping. */
-export type KnownDomainError = NotFound | InvalidArgument;
+export type KnownDomainError = NotFound | InvalidArgument | Unavailable;
 
 export function isKnownDomainError(error: unknown): error is KnownDomainError {
-  return error instanceof NotFound || error instanceof InvalidArgument;
+  return error instanceof NotFound || error instanceof InvalidArgument || error instanceof Unavailable;
 }

@@ -5,7 +5,7 @@
  * legacy path keeps), so each failure has a code per era, side by side in one table. Features
  * never choose a code; the dispatcher calls this for whatever domain error a handler throws.
  */
-import type { KnownDomainError, NotFoundKind } from './domain-errors.ts';
+import type { KnownDomainError, NotFoundKind, UnavailableKind } from './domain-errors.ts';
 import { ErrorCode, ProtocolError, type ErrorCodeValue } from './errors.ts';
 import type { Era } from './versions.ts';
 
@@ -15,6 +15,16 @@ export const DOMAIN_ERROR_CODES: { readonly [C in KnownDomainError['code']]: Rea
   ERR_NOT_FOUND: { legacy: ErrorCode.ResourceNotFound, modern: ErrorCode.InvalidParams },
   // Both: server/prompts.mdx "Error Handling", invalid arguments are -32602.
   ERR_INVALID_ARGUMENT: { legacy: ErrorCode.InvalidParams, modern: ErrorCode.InvalidParams },
+  // Both: JSON-RPC 2.0 §5.1 internal error, the server's own failure; the transport adds HTTP 503 + Retry-After (issue 13).
+  ERR_UNAVAILABLE: { legacy: ErrorCode.InternalError, modern: ErrorCode.InternalError },
+};
+
+/**
+ * The fixed message of each unavailable part (never a driver's text); transport/refusal.ts
+ * answers an error with this code, message and a numeric `data.retryAfter` with 503.
+ */
+export const UNAVAILABLE_MESSAGES: { readonly [K in UnavailableKind]: string } = {
+  store: 'The incident store is unavailable; try again shortly',
 };
 
 /** Message and the `data` member naming what was not found, per kind (the same in both eras). */
@@ -33,5 +43,7 @@ export function wireErrorFor(error: KnownDomainError, era: Era): ProtocolError {
     }
     case 'ERR_INVALID_ARGUMENT':
       return new ProtocolError(code, error.message, { argument: error.argument, ...error.details });
+    case 'ERR_UNAVAILABLE':
+      return new ProtocolError(code, UNAVAILABLE_MESSAGES[error.kind], { retryAfter: error.retryAfterSeconds });
   }
 }

@@ -7,22 +7,13 @@
  * reader that lets more than `maxQueuedBytes` pile up unsent is cut off, as legacy streams are.
  */
 import type { ServerResponse } from 'node:http';
-import { ErrorCode } from '../protocol/errors.ts';
 import type { JsonRpcMessage, JsonRpcResponse } from '../protocol/messages.ts';
 import { serializeMessage } from '../protocol/messages.ts';
 import type { MessageSink } from '../protocol/session.ts';
 import { isOpen, SSE_HEADERS } from './event-stream.ts';
-import { noContent, writeJson, type Headers } from './reply.ts';
-import type { ResponseModes } from './response-channel.ts';
+import { noContent, type Headers } from './reply.ts';
+import { writeResponse, type ResponseModes } from './response-channel.ts';
 import { encodeComment, encodeEvent } from './sse.ts';
-
-/**
- * A handler's answer goes in-band with 200, except a missing client capability found while it ran
- * (a multi round-trip request's input): 400, as on the ladder (checklist M-V7, M-E14).
- */
-function statusOf(response: JsonRpcResponse): number {
-  return 'error' in response && response.error.code === ErrorCode.MissingRequiredClientCapability ? 400 : 200;
-}
 
 export class ModernChannel implements MessageSink {
   private streaming = false;
@@ -57,7 +48,9 @@ export class ModernChannel implements MessageSink {
     } else if (response === undefined) {
       noContent(this.res, this.headers);
     } else if (this.modes.json) {
-      writeJson(this.res, statusOf(response), response, this.headers);
+      // In-band with 200, except an error that stands for a refusal: a missing client capability found
+      // while the request ran (400, as on the ladder), a store that cannot be reached (503).
+      writeResponse(this.res, response, 'modern', this.headers);
     } else {
       // A client that accepts only an event stream gets the response as its one event.
       this.open();

@@ -3,10 +3,10 @@
  * router has checked Host, Origin and the bearer token. A request carrying the modern envelope
  * claim (MCP 2026-07-28) goes to post-modern.ts; every other is legacy, one named pipeline:
  * checkMediaTypes → readMessage (body, classify) → admit (descriptor, params, scopes) →
- * resolveSession (session, version) → authorize (scopes) → limitRate (rate-limit class) → run →
- * reply. What a method needs comes from its descriptor (protocol/method.ts): this file names no
- * method. Each stage returns its result or a Refusal; the pipeline hands the first refusal back
- * to the router, which answers it.
+ * resolveSession (session, version; from the shared store when not held here) → authorize
+ * (scopes) → limitRate (rate-limit class) → run → settle (write-through) → reply. What a method
+ * needs comes from its descriptor (protocol/method.ts): this file names no method. Each stage
+ * returns its result or a Refusal; the pipeline hands the first refusal back to the router.
  */
 import type { Admission } from '../protocol/dispatcher.ts';
 import type { Classified, JsonRpcNotification, JsonRpcRequest } from '../protocol/messages.ts';
@@ -23,7 +23,7 @@ import { checkNeeds } from './needs.ts';
 import { isRefusal, type Refusal, type RefusalKind } from './refusal.ts';
 import { accepted } from './reply.ts';
 import { ResponseChannel, type ResponseModes } from './response-channel.ts';
-import { resolveSession, SESSION_HEADER } from './session-check.ts';
+import { resolveSession, SESSION_HEADER, storeOutage } from './session-check.ts';
 import type { HttpSession } from './sessions.ts';
 
 /** The related-message sink of initialize, which has none to send. */
@@ -49,7 +49,7 @@ export async function handlePost(post: McpRequest): Promise<Refusal | undefined>
   }
   post.record.era = 'legacy';
   if (message.kind !== 'request') {
-    const session = resolveSession(post);
+    const session = await resolveSession(post);
     if (isRefusal(session)) return session;
     if (message.kind === 'notification') return notify(post, session, message.message);
     // basic/transports.mdx: a response the server cannot accept gets an HTTP error such as 400.
@@ -58,7 +58,7 @@ export async function handlePost(post: McpRequest): Promise<Refusal | undefined>
   }
   const admission = post.ctx.core.dispatcher.admit(message.message, 'legacy');
   if (admission.descriptor?.opensSession === true) return initialize(post, message.message, admission, modes);
-  const session = resolveSession(post);
+  const session = await resolveSession(post);
   if (isRefusal(session)) return session;
   return dispatch(post, session, message.message, admission, modes);
 }
@@ -87,13 +87,14 @@ async function readMessage({ req, res, ctx, record }: McpRequest): Promise<Exclu
 }
 
 /** basic/transports.mdx: an accepted notification gets 202 with no body; unknown or malformed ones are dropped. */
-function notify(post: McpRequest, session: HttpSession, notification: JsonRpcNotification): Refusal | undefined {
+async function notify(post: McpRequest, session: HttpSession, notification: JsonRpcNotification): Promise<Refusal | undefined> {
   const { dispatcher } = post.ctx.core;
   const admitted = dispatcher.admitNotification(notification);
   if (admitted !== undefined) {
     const refused = checkNeeds(post, notification.method, admitted.scopes, admitted.descriptor.rateLimit, undefined);
     if (refused !== undefined) return refused;
     dispatcher.deliver(admitted, session);
+    await post.ctx.sessions.settle(session);
   }
   return void accepted(post.res, post.cors);
 }
@@ -115,13 +116,26 @@ async function initialize(post: McpRequest, request: JsonRpcRequest, admission: 
   const response = await ctx.core.dispatcher.run(request, admission, env);
   let headers = cors;
   if (session.opened) {
-    ctx.sessions.add(session);
+    // Issue 13: with a shared store the session is kept there before its id is told.
+    const kept = await keep(post, session, id);
+    if (kept !== undefined) return kept;
     record.session = session.id;
     // basic/transports.mdx: the session id travels in MCP-Session-Id on the InitializeResult response only.
     headers = { ...cors, 'mcp-session-id': session.id };
   }
   new ResponseChannel(res, session, modes, headers).respond(response);
   return undefined;
+}
+
+/** Adds an opened session to the table (and the shared store); a store outage refuses the initialize. */
+async function keep({ ctx }: McpRequest, session: HttpSession, id: JsonRpcRequest['id']): Promise<Refusal | undefined> {
+  try {
+    await ctx.sessions.register(session);
+    return undefined;
+  } catch (error) {
+    session.close();
+    return storeOutage(error, id);
+  }
 }
 
 async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpcRequest, admission: Admission, modes: ResponseModes): Promise<Refusal | undefined> {
@@ -140,6 +154,8 @@ async function dispatch(post: McpRequest, session: HttpSession, request: JsonRpc
     closeStream: (retryMs) => channel.disconnect(retryMs ?? ctx.retryMs),
     correlationId: `${session.id}:${String(request.id)}`,
   });
+  // Issue 13: what the request changed in the session (log level, subscriptions) holds on every replica.
+  await ctx.sessions.settle(session);
   channel.respond(response);
   return undefined;
 }

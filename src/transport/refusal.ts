@@ -5,11 +5,14 @@
  * headers (CORS, WWW-Authenticate, Retry-After, Allow, Connection), JSON-RPC error body and
  * access-log reason. It is pure: reply.ts writes the answer. One table serves both eras: where
  * the modern era (2026-07-28) answers differently (404 + -32601 for a method, -32602/-32020/-32022/
- * -32021 for its envelope and headers), it has kinds of its own, chosen by post-modern.ts.
+ * -32021 for its envelope and headers), it has kinds of its own, chosen by post-modern.ts. A
+ * handler's error response that stands for a refusal (a store that cannot be reached; a capability
+ * found missing while a modern request ran) keeps its body and takes its status and headers here.
  */
 import { ErrorCode, type ErrorObject } from '../protocol/errors.ts';
 import type { JsonObject } from '../protocol/definitions.ts';
 import { errorResponse, type JsonRpcErrorResponse, type RequestId } from '../protocol/messages.ts';
+import { UNAVAILABLE_MESSAGES } from '../protocol/wire-errors.ts';
 import { corsHeaders } from './origin.ts';
 import type { Headers } from './reply.ts';
 
@@ -91,6 +94,8 @@ export const REFUSALS = {
   rateLimited: { status: 429, code: ErrorCode.InvalidRequest, message: 'Too many tool calls; slow down' },
   // STYLE principle 3: anything unexpected is -32603 with a fixed message; the cause is logged.
   internal: { status: 500, code: ErrorCode.InternalError, message: 'Internal error' },
+  // RFC 9110 §15.6.4 (issue 13): a write the incident store cannot make while its database is unreachable; the handler's -32603 (wire-errors.ts), its wait as Retry-After (a fact).
+  storeUnavailable: { status: 503, code: ErrorCode.InternalError, message: UNAVAILABLE_MESSAGES.store },
   // RFC 9110 §15.6.4: the server is closing; new requests are refused and their connection closes.
   shuttingDown: { status: 503, code: ErrorCode.InternalError, message: 'The server is shutting down', close: true, retryAfter: 1 },
   // MCP 2026-07-28 (the modern era; checklist §5.2). Each echoes the request id (checklist M-E29).
@@ -129,6 +134,7 @@ interface RefusalFacts {
   headerMismatch: { readonly header: string; readonly problem: string };
   unsupportedProtocolVersion: { readonly supported: readonly string[]; readonly requested: string };
   missingClientCapability: { readonly requiredCapabilities: JsonObject };
+  storeUnavailable: { readonly retryAfter: number };
 }
 
 /** What every refusal may carry: the request id when known (JSON-RPC 2.0 §5), a log-only detail. */
@@ -204,6 +210,9 @@ function errorOf(refusal: Refusal, entry: RefusalEntry): ErrorObject {
     case 'missingClientCapability':
       // schema.ts MissingRequiredClientCapabilityError: data.requiredCapabilities is a ClientCapabilities object.
       return { ...base, data: { requiredCapabilities: refusal.requiredCapabilities } };
+    case 'storeUnavailable':
+      // The wait in the body too, for clients that read no headers (wire-errors.ts sends the same).
+      return { ...base, data: { retryAfter: refusal.retryAfter } };
     default:
       return base;
   }
@@ -220,4 +229,14 @@ export function answerRefusal(refusal: Refusal, context: RefusalContext): Refusa
     body: errorResponse(error, refusal.id),
     reason: logReason(refusal),
   };
+}
+
+/**
+ * A refusal whose JSON-RPC body is a handler's own error response, sent while the answer is still
+ * one JSON body (response-channel.ts recognises them): the table's status and headers, without
+ * CORS (the channel's headers carry them) and without a body (the handler's is sent).
+ */
+export function inBandHead(refusal: Refusal): { readonly status: number; readonly headers: Headers } {
+  const entry: RefusalEntry = REFUSALS[refusal.refusal];
+  return { status: entry.status, headers: refusalHeaders(refusal, entry) };
 }

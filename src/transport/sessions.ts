@@ -4,10 +4,15 @@
  * it, its SSE streams, caps on how many live at once (in all, and per principal), idle expiry, and
  * a periodic sweep that also sends heartbeats. An HttpSession is the protocol Session
  * (protocol/session.ts) plus its HTTP side: one object per session, no state copied between two.
+ * With a shared SessionStore (session-store.ts) the table holds this replica's copies: it writes
+ * through what requests change, adopts a session another replica opened, and drops a copy the
+ * store says ended; without one it is the only truth, as it always was.
  */
 import { randomBytes } from 'node:crypto';
 import { Session } from '../protocol/session.ts';
 import { EventStream, type StreamLimits } from './event-stream.ts';
+import { MemorySessionStore, type SessionStore, type StoredState } from './session-store.ts';
+import { SessionSync } from './session-store-sync.ts';
 
 export interface SessionLimits extends StreamLimits {
   readonly maxSessions: number;
@@ -22,6 +27,8 @@ export class HttpSession extends Session {
   /** `iss`, `sub` and `cid` of the creating token (security_best_practices.mdx: bind sessions to the user). */
   readonly owner: string;
   lastSeen: number;
+  /** With a shared store: its state as last written or read, what write-through compares with. */
+  stored: StoredState | undefined;
   /** The standalone GET stream, once opened: the session then listens (SessionTable.listeners). */
   declare standalone: EventStream | undefined;
   private readonly streams = new Map<string, EventStream>();
@@ -89,7 +96,21 @@ export class SessionTable {
   private readonly listening = new Set<HttpSession>();
   private lastRoomMade = -Infinity;
 
-  constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now) {}
+  /** The shared side: write-through, adoption, notices from other replicas (a no-op without a shared store). */
+  private readonly sync: SessionSync;
+
+  constructor(private readonly limits: SessionLimits, private readonly now: () => number = Date.now, store: SessionStore = new MemorySessionStore()) {
+    this.sync = new SessionSync(store, now, limits.idleMs, {
+      get: (id) => this.sessions.get(id),
+      ids: () => [...this.sessions.keys()],
+      delete: (id) => this.delete(id),
+      adopt: (record) => {
+        const session = new HttpSession(record.id, record.owner, now(), limits, this.listening);
+        this.add(session);
+        return session;
+      },
+    });
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -126,15 +147,43 @@ export class SessionTable {
     this.owned.set(session.owner, (this.owned.get(session.owner) ?? 0) + 1);
   }
 
+  /** Keeps a session that just opened, in the store first: another replica may get its next request. */
+  async register(session: HttpSession): Promise<void> {
+    await this.sync.created(session);
+    this.add(session);
+  }
+
+  /** The local copy only. */
   get(id: string): HttpSession | undefined {
     return this.sessions.get(id);
+  }
+
+  /**
+   * The session `id` names: the local copy, else the store's record adopted as one. Rejects with
+   * SessionStoreUnavailableError when the store cannot be asked.
+   */
+  async find(id: string): Promise<HttpSession | undefined> {
+    return this.sessions.get(id) ?? this.sync.lookup(id);
   }
 
   /** Marks a session as used, once a request passed the session checks (see session-check.ts). */
   touch(session: HttpSession): void {
     session.lastSeen = this.now();
+    this.sync.used(session);
   }
 
+  /** Writes through what a request changed in the session (log level, subscriptions, initialized). */
+  settle(session: HttpSession): Promise<void> {
+    return this.sync.settle(session);
+  }
+
+  /** Ends a session everywhere (DELETE): the store first, so a failure leaves it whole. */
+  async end(id: string): Promise<void> {
+    await this.sync.end(id);
+    this.delete(id);
+  }
+
+  /** Drops the local copy, ending its streams; with a shared store the session lives on elsewhere. */
   delete(id: string): boolean {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
@@ -142,6 +191,7 @@ export class SessionTable {
     const left = (this.owned.get(session.owner) ?? 1) - 1;
     if (left > 0) this.owned.set(session.owner, left);
     else this.owned.delete(session.owner);
+    this.sync.forget(id);
     session.close();
     return true;
   }
@@ -176,22 +226,28 @@ export class SessionTable {
    * Expires idle sessions (basic/transports.mdx: the server MAY terminate a session) and sends
    * heartbeats. A session with an attached standalone stream is listening, hence not idle; a
    * stream whose socket is gone is not attached (event-stream.ts), so it keeps nothing alive.
+   * With a shared store, an idle local copy goes, listening ones keep their sessions alive in the
+   * store, and the store ends the sessions idle on every replica (the expiry is in the record).
    */
   sweep(heartbeats = true): number {
     const cutoff = this.now() - this.limits.idleMs;
+    const listened: HttpSession[] = [];
     let expired = 0;
     for (const [id, session] of this.sessions) {
       const busy = session.standalone?.attached === true;
       if (!busy && session.lastSeen < cutoff) {
         this.delete(id);
         expired++;
-      } else if (heartbeats) {
-        session.heartbeat();
+        continue;
       }
+      if (heartbeats) session.heartbeat();
+      if (busy) listened.push(session);
     }
+    this.sync.swept(listened);
     return expired;
   }
 
+  /** Drops every local copy (shutdown); with a shared store the sessions live on for other replicas. */
   closeAll(): void {
     for (const id of [...this.sessions.keys()]) this.delete(id);
   }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError, InvalidArgument, isKnownDomainError, NotFound } from '../../src/protocol/domain-errors.ts';
+import { DomainError, InvalidArgument, isKnownDomainError, NotFound, Unavailable } from '../../src/protocol/domain-errors.ts';
 import { ToolError } from '../../src/protocol/definitions.ts';
 import { DOMAIN_ERROR_CODES, wireErrorFor } from '../../src/protocol/wire-errors.ts';
 import { assertSchema } from '../helpers/schema.ts';
@@ -34,7 +34,19 @@ describe('domain errors on the wire, per era', () => {
     assert.deepEqual(DOMAIN_ERROR_CODES, {
       ERR_NOT_FOUND: { legacy: -32002, modern: -32602 },
       ERR_INVALID_ARGUMENT: { legacy: -32602, modern: -32602 },
+      ERR_UNAVAILABLE: { legacy: -32603, modern: -32603 },
     });
+  });
+
+  test('an unavailable store is -32603 in both eras with a fixed message and the wait in data (issue 13; the transport adds 503)', () => {
+    const error = new Unavailable('store', 5);
+    assert.deepEqual([error.name, error.code, error.kind, error.retryAfterSeconds], ['Unavailable', 'ERR_UNAVAILABLE', 'store', 5]);
+    assert.equal(isKnownDomainError(error), true);
+    for (const era of ['legacy', 'modern'] as const) {
+      const wire = wireErrorFor(error, era).toJson();
+      assert.deepEqual(wire, { code: -32603, message: 'The incident store is unavailable; try again shortly', data: { retryAfter: 5 } });
+      assertSchema('Error', wire);
+    }
   });
 
   test('resource not found is -32002 on legacy (MCP 2025-11-25 server/resources.mdx) and -32602 on modern (2026-07-28 basic/index.mdx), data {uri} in both', () => {

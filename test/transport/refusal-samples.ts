@@ -46,6 +46,7 @@ export const SAMPLES: { readonly [K in RefusalKind]: Extract<Refusal, { refusal:
   streamConflict: { refusal: 'streamConflict' },
   rateLimited: { refusal: 'rateLimited', retryAfter: 20, id: 'call-1' },
   internal: { refusal: 'internal' },
+  storeUnavailable: { refusal: 'storeUnavailable', retryAfter: 5, id: 'create-1' },
   shuttingDown: { refusal: 'shuttingDown' },
   invalidRequestMeta: { refusal: 'invalidRequestMeta', field: 'params._meta["io.modelcontextprotocol/clientCapabilities"]', problem: 'is required', id: 3 },
   headerMismatch: { refusal: 'headerMismatch', header: 'Mcp-Method', problem: 'does not match the method', id: 'a' },

@@ -10,7 +10,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.ts';
-import { answerRefusal, isRefusal, NO_CORS, REFUSALS, type Refusal, type RefusalEntry, type RefusalKind } from '../../src/transport/refusal.ts';
+import { Unavailable } from '../../src/protocol/domain-errors.ts';
+import { wireErrorFor } from '../../src/protocol/wire-errors.ts';
+import { answerRefusal, inBandHead, isRefusal, NO_CORS, REFUSALS, type Refusal, type RefusalEntry, type RefusalKind } from '../../src/transport/refusal.ts';
+import { inBandRefusal } from '../../src/transport/response-channel.ts';
 import { CHALLENGE, KINDS, SAMPLES } from './refusal-samples.ts';
 
 const BAD = ErrorCode.InvalidRequest;
@@ -56,6 +59,7 @@ const GOLDEN: { readonly [K in RefusalKind]: readonly [number, number, Record<st
   streamConflict: [409, BAD, {}, 'streamConflict'],
   rateLimited: [429, BAD, { 'retry-after': 20 }, 'rateLimited'],
   internal: [500, ErrorCode.InternalError, {}, 'internal'],
+  storeUnavailable: [503, ErrorCode.InternalError, { 'retry-after': 5 }, 'storeUnavailable'],
   shuttingDown: [503, ErrorCode.InternalError, { 'retry-after': 1, ...CLOSE }, 'shuttingDown'],
   invalidRequestMeta: [400, ErrorCode.InvalidParams, {}, 'invalidRequestMeta'],
   headerMismatch: [400, ErrorCode.HeaderMismatch, {}, 'headerMismatch'],
@@ -71,6 +75,34 @@ test('MCP 2026-07-28: the modern refusals carry the data their error types requi
   assert.deepEqual(body('unsupportedProtocolVersion'), { jsonrpc: '2.0', id: 4, error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2026-07-28'], requested: 'v999.0.0' } } });
   assert.deepEqual(body('modernMethodNotFound'), { jsonrpc: '2.0', id: 5, error: { code: -32601, message: 'Method not found' } });
   assert.deepEqual(body('missingClientCapability'), { jsonrpc: '2.0', id: 6, error: { code: -32021, message: 'Missing required client capability', data: { requiredCapabilities: { sampling: {} } } } });
+});
+
+test('issue 13: a store that cannot be reached is 503 with its wait as Retry-After and in data, under the fixed message of the wire error', () => {
+  const answer = answerRefusal({ refusal: 'storeUnavailable', retryAfter: 7, id: 9 }, NO_CORS);
+  assert.equal(answer.status, 503);
+  assert.equal(answer.headers['retry-after'], 7);
+  assert.deepEqual(answer.body, { jsonrpc: '2.0', id: 9, error: { code: -32603, message: 'The incident store is unavailable; try again shortly', data: { retryAfter: 7 } } });
+  // The body the dispatcher sends for the domain error Unavailable is the refusal's own.
+  const wire = wireErrorFor(new Unavailable('store', 7), 'modern').toJson();
+  assert.deepEqual(wire, answer.body.error);
+  assert.deepEqual(wireErrorFor(new Unavailable('store', 7), 'legacy').toJson(), wire);
+});
+
+test('a handler\'s error response that stands for a refusal takes its status and headers, per era; any other goes with 200', () => {
+  const unavailable = { jsonrpc: '2.0' as const, id: 3, error: wireErrorFor(new Unavailable('store', 5), 'legacy').toJson() };
+  for (const era of ['legacy', 'modern'] as const) {
+    const refusal = inBandRefusal(unavailable, era);
+    assert.deepEqual(refusal, { refusal: 'storeUnavailable', retryAfter: 5, id: 3 });
+    assert.deepEqual(inBandHead(refusal as Refusal), { status: 503, headers: { 'retry-after': 5 } });
+  }
+  const missing = { jsonrpc: '2.0' as const, id: 4, error: { code: -32021, message: 'Missing required client capability', data: { requiredCapabilities: { elicitation: {} } } } };
+  assert.deepEqual(inBandRefusal(missing, 'modern'), { refusal: 'missingClientCapability', requiredCapabilities: { elicitation: {} }, id: 4 });
+  assert.equal(inBandHead(inBandRefusal(missing, 'modern') as Refusal).status, 400);
+  assert.equal(inBandRefusal(missing, 'legacy'), undefined);
+  // The same code and message without a numeric wait, or another -32603, is no refusal: a plain in-band error.
+  assert.equal(inBandRefusal({ ...unavailable, error: { ...unavailable.error, data: { retryAfter: '5' } } }, 'legacy'), undefined);
+  assert.equal(inBandRefusal({ jsonrpc: '2.0', id: 5, error: { code: -32603, message: 'Internal error', data: { correlationId: 'x' } } }, 'modern'), undefined);
+  assert.equal(inBandRefusal({ jsonrpc: '2.0', id: 6, result: {} }, 'modern'), undefined);
 });
 
 const ORIGIN = 'http://localhost:6274';
