@@ -1,8 +1,7 @@
 /**
  * The incident server's composition root: config, the incident store and features, the Okta
  * verifier, the metrics and readiness of those parts, all assembled by mcp-server.ts into one
- * running server. Entry points (server.ts,
- * dev.ts, tests, the benchmark) call startServer.
+ * running server. Entry points (server.ts, dev.ts, tests, the benchmark) call startServer.
  */
 import { readFileSync } from 'node:fs';
 import { OktaVerifier, type OktaVerifierOptions } from './auth/okta-verifier.ts';
@@ -10,7 +9,7 @@ import type { BearerVerifier } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import { incidentFeatures, READ_SCOPE, WRITE_SCOPE } from './incidents/index.ts';
 import { openJsonStore } from './incidents/json-store.ts';
-import { openPgStore, type PgIncidentStore } from './incidents/pg-store.ts';
+import type { PgIncidentStore } from './incidents/pg-store.ts';
 import { observeWrites, type IncidentStore } from './incidents/store.ts';
 import { createLogger, type Logger } from './log.ts';
 import { startMcpServer, type RunningMcpServer } from './mcp-server.ts';
@@ -51,8 +50,9 @@ export interface RunningServer extends RunningMcpServer {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  // Issue 13: DATABASE_URL set, PostgreSQL (seeded from INCIDENTS_FILE when new); unset, the JSON file.
-  const pg = config.database === undefined ? undefined : await openPgStore(config.database, { seedFile: config.incidentsFile });
+  // Issue 13: DATABASE_URL set, PostgreSQL (seeded from INCIDENTS_FILE when new); unset, the JSON
+  // file, and the PostgreSQL store's module is not loaded at all (issue 16: start-up).
+  const pg = config.database === undefined ? undefined : await (await import('./incidents/pg-store.ts')).openPgStore(config.database, { seedFile: config.incidentsFile });
   const store = observeWrites(pg ?? await openJsonStore(config.incidentsFile), (operation, outcome, seconds) => metrics.storeOperation(operation, outcome, seconds));
   if (pg !== undefined) poolGauges(metrics, pg);
   // The issuer's keys are fetched through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names its host.

@@ -2,11 +2,12 @@
  * How the server reaches its issuer: HTTPS_PROXY / HTTP_PROXY / NO_PROXY as curl and most tools
  * read them, applied to the key fetches only. A proxied fetch goes through undici's ProxyAgent (a
  * CONNECT tunnel for https, absolute-form requests for http), passed as the dispatcher of those
- * fetches alone: no global dispatcher is set. Owns the NO_PROXY matching. It does not decide
- * timeouts or what a failed fetch means (okta-verifier.ts).
+ * fetches alone: no global dispatcher is set. undici is loaded on the first such fetch, so a
+ * server without a proxy or extra TLS never loads it (issue 16: start-up). Owns the NO_PROXY
+ * matching. It does not decide timeouts or what a failed fetch means (okta-verifier.ts).
  */
 import type { FetchImplementation } from 'jose';
-import { Agent, fetch as undiciFetch, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { EgressConfig } from '../config.ts';
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
@@ -60,19 +61,33 @@ export interface EgressOptions {
   readonly tls?: EgressTls | undefined;
 }
 
+/** undici's fetch bound to the one dispatcher it is given (undici 8's, not the undici inside Node). */
+type DispatchedFetch = (url: string, init: Parameters<FetchImplementation>[1]) => Promise<Response>;
+
+/** Loads undici and makes the dispatcher: a tunnel through `proxy`, or direct with `tls`. */
+async function dispatchedFetch(proxy: string | undefined, tls: EgressTls | undefined): Promise<DispatchedFetch> {
+  // undici is CommonJS: its module.exports is the default export both under Node and in the
+  // bundled dist/ (esbuild gives a dynamically imported CommonJS module no named exports).
+  const { Agent, ProxyAgent, fetch: undiciFetch } = (await import('undici')).default;
+  const dispatcher: Dispatcher = proxy === undefined
+    ? new Agent({ connect: { ...tls } })
+    : new ProxyAgent({ uri: proxy, requestTls: { ...tls } });
+  return async (url, { headers, method, redirect, signal }) => {
+    const response = await undiciFetch(url, { dispatcher, headers: [...headers], method, redirect, signal });
+    return response as unknown as Response;
+  };
+}
+
 /**
  * A fetch for requests to `target`'s origin: through the proxy egress names for it, else direct.
- * The dispatcher is made once; its idle sockets do not keep the process alive.
+ * The dispatcher is made once, on the first fetch; its idle sockets do not keep the process alive.
  */
 export function egressFetch(target: URL, egress: EgressConfig | undefined, options: EgressOptions = {}): FetchImplementation {
   const proxy = egress === undefined ? undefined : proxyFor(target, egress);
   if (proxy === undefined && options.tls === undefined) return (url, init) => fetch(url, init);
-  const dispatcher: Dispatcher = proxy === undefined
-    ? new Agent({ connect: { ...options.tls } })
-    : new ProxyAgent({ uri: proxy, requestTls: { ...options.tls } });
-  return async (url, { headers, method, redirect, signal }) => {
-    // undici's own fetch: the dispatcher belongs to undici 8, not to the undici inside Node.
-    const response = await undiciFetch(url, { dispatcher, headers: [...headers], method, redirect, signal });
-    return response as unknown as Response;
+  let ready: Promise<DispatchedFetch> | undefined;
+  return async (url, init) => {
+    ready ??= dispatchedFetch(proxy, options.tls);
+    return (await ready)(url, init);
   };
 }
