@@ -20,7 +20,6 @@ import { boundPort, createBareServer, MCP_PATH, requestHandler, type ServerTimeo
 import { ListenStreams } from './transport/listen.ts';
 import type { ReadinessCheck } from './transport/operations.ts';
 import { RateLimiter } from './transport/rate-limit.ts';
-import { openPgSessionStore } from './transport/pg-sessions.ts';
 import { MemorySessionStore, type SessionStore } from './transport/session-store.ts';
 import { SessionTable } from './transport/sessions.ts';
 
@@ -103,7 +102,8 @@ export async function startMcpServer(options: McpServerOptions): Promise<Running
   const core = createProtocolCore(registry, options.identity, options.logger, { listen, requestStateKey: options.requestStateKey });
   const store: SessionStore = options.sessionDatabase === undefined
     ? new MemorySessionStore()
-    : await openPgSessionStore(options.sessionDatabase, { idleMs: options.sessionIdleMs, logger: options.logger });
+    // Loaded only with a database: pg stays out of a server that has none (issue 16: start-up).
+    : await (await import('./transport/pg-sessions.ts')).openPgSessionStore(options.sessionDatabase, { idleMs: options.sessionIdleMs, logger: options.logger });
   const sessions = new SessionTable({
     maxSessions: options.maxSessions,
     maxSessionsPerOwner: options.maxSessionsPerPrincipal ?? 100,

@@ -93,14 +93,13 @@ async function initialize(url: string): Promise<{ status: number; body: string }
   }
 }
 
-test('npm run build bundles both entry points, with undici and the PostgreSQL store in chunks of their own', () => {
+test('npm run build bundles both entry points, with undici and the PostgreSQL stores in chunks of their own', () => {
   const files = readdirSync(join(work, 'dist'));
   for (const entry of ['server.js', 'dev.js']) assert.ok(files.includes(entry), `${entry} missing from ${files.join(', ')}`);
-  assert.ok(files.some((f) => /^undici-\w+\.js$/.test(f)), files.join(', '));
-  assert.ok(files.some((f) => /^pg-store-\w+\.js$/.test(f)), files.join(', '));
+  for (const chunk of [/^undici-\w+\.js$/, /^pg-store-\w+\.js$/, /^pg-sessions-\w+\.js$/]) assert.ok(files.some((f) => chunk.test(f)), `${chunk}: ${files.join(', ')}`);
 });
 
-test('the built server answers an authenticated initialize and loads neither undici nor the PostgreSQL store', async () => {
+test('the built server answers an authenticated initialize and loads neither undici nor the PostgreSQL stores', async () => {
   const server = await startBuilt('plain');
   try {
     const answer = await initialize(server.url);
@@ -108,7 +107,7 @@ test('the built server answers an authenticated initialize and loads neither und
     assert.match(answer.body, /"result":\{"protocolVersion":"2025-11-25"/);
     const loaded = server.loaded();
     assert.ok(loaded.some((url) => url.endsWith('/server.js')), `the trace saw no module: ${loaded.join(', ')}`);
-    assert.deepEqual(loaded.filter((url) => /\/(undici|pg-store)-\w+\.js$/.test(url)), []);
+    assert.deepEqual(loaded.filter((url) => /\/(undici|pg-store|pg-sessions)-\w+\.js$/.test(url)), []);
   } finally {
     await server.stop();
   }

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import { conformanceFeatures } from '../../fixtures/conformance/fixture-server.ts';
+import * as incidentSchemas from '../../src/incidents/tool-schemas.ts';
+import { createProtocolCore } from '../../src/protocol/core.ts';
+import { FeatureRegistry } from '../../src/protocol/registry.ts';
 import { compileSchema, fieldName, SUPPORTED_DIALECT } from '../../src/protocol/validation.ts';
+import { silentLogger } from '../../src/log.ts';
 
 describe('problems, one sentence each (SEP-1303: errors a model can correct)', () => {
   const validate = compileSchema({
@@ -95,4 +101,17 @@ describe('fieldName', () => {
     assert.equal(fieldName(''), 'value');
     assert.equal(fieldName('', 'arguments'), 'arguments');
   });
+});
+
+test('every schema the server registers is valid JSON Schema 2020-12 (basic/index.mdx: schemas MUST be valid; the server compiles them without the meta-schema check)', () => {
+  const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
+  const checker = new Ajv2020({ strict: false });
+  const core = createProtocolCore(new FeatureRegistry().add(conformanceFeatures()), { name: 'n', version: '1' }, silentLogger);
+  const schemas: Array<[string, unknown]> = [
+    ...Object.entries(incidentSchemas),
+    ...[...core.dispatcher.requestMethods()].map((d): [string, unknown] => [`params of ${d.method}`, d.params.schema]),
+    ...[...core.registry.tools.values()].flatMap(({ definition: t }): Array<[string, unknown]> => [[`${t.name} input`, t.inputSchema], ...(t.outputSchema === undefined ? [] : [[`${t.name} output`, t.outputSchema] as [string, unknown]])]),
+  ];
+  assert.ok(schemas.length > 40);
+  for (const [name, schema] of schemas) assert.equal(checker.validateSchema(schema as object), true, `${name}: ${checker.errorsText()}`);
 });
