@@ -5,10 +5,9 @@
  * its own temporary home, and a headless Chromium with a fresh profile driven by playwright-core.
  * Each start returns what it started together with a `stop` that never throws.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -16,6 +15,7 @@ import { startServer } from '../src/app.ts';
 import { startDevIssuer } from '../src/auth/dev-issuer.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
+import { ensureDebianPackage, freePort } from './debian.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const LAUNCHER = resolve(ROOT, 'node_modules/.bin/mcp-inspector');
@@ -32,46 +32,9 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
-
-function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** The command prefix that runs apt-get as root: none for root, sudo where present. */
-function rootPrefix(): string[] {
-  if (process.getuid?.() === 0) return [];
-  if (hasCommand('sudo')) return ['sudo'];
-  throw new Error(`${CHROMIUM} is missing, and this user is neither root nor has sudo: run "apt-get install -y chromium" as root, then run again.`);
-}
-
-function apt(prefix: readonly string[], args: readonly string[]): boolean {
-  const command = [...prefix, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
-  process.stdout.write(`  $ ${command.join(' ')}\n`);
-  const result = spawnSync(command[0] as string, command.slice(1), { stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS });
-  return result.status === 0;
-}
-
 /** Makes sure Debian's chromium is installed; says whether it was already there. */
 export function ensureChromium(): 'present' | 'installed' {
-  if (existsSync(CHROMIUM)) return 'present';
-  if (!hasCommand('apt-get')) throw new Error(`${CHROMIUM} is missing and there is no apt-get: install Debian's chromium package by hand.`);
-  const prefix = rootPrefix();
-  // The package lists may be missing or stale on a fresh machine: update once, then try again.
-  if (!apt(prefix, ['install', '-y', 'chromium']) && !(apt(prefix, ['update']) && apt(prefix, ['install', '-y', 'chromium']))) {
-    throw new Error('apt-get could not install chromium (see its output above).');
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing.`);
-  return 'installed';
-}
-
-/** A port nobody listens on right now, on loopback. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
+  return ensureDebianPackage(CHROMIUM, 'chromium');
 }
 
 export interface IncidentServer {

@@ -10,7 +10,8 @@ import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, Proc, waitUntil } from './cluster-procs.ts';
+import { freePort } from './debian.ts';
+import { Proc, waitUntil } from './cluster-procs.ts';
 
 /** The unprivileged account PostgreSQL runs as when this script runs as root. */
 const NOBODY = { uid: 65534, gid: 65534 };

@@ -4,12 +4,10 @@
  * every way out (a normal end, a failure, SIGINT, an uncaught error). It knows nothing of MCP,
  * PostgreSQL or nginx's configuration (cluster-stack.ts).
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { ensureDebianPackage } from './debian.ts';
 
 export const NGINX = '/usr/sbin/nginx';
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
 /** Output kept per process: enough for every access-log line of a run. */
 const MAX_KEPT_CHARS = 64 * 1024 * 1024;
 
@@ -31,37 +29,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-function apt(prefix: readonly string[], args: readonly string[]): boolean {
-  const command = [...prefix, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
-  process.stdout.write(`  $ ${command.join(' ')}\n`);
-  return spawnSync(command[0] as string, command.slice(1), { stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS }).status === 0;
-}
-
 /** Makes sure Debian's nginx is installed (as root, or through sudo); says whether it was already there. */
 export function ensureNginx(): 'present' | 'installed' {
-  if (existsSync(NGINX)) return 'present';
-  if (!hasCommand('apt-get')) throw new Error(`${NGINX} is missing and there is no apt-get: install Debian's nginx package by hand.`);
-  const prefix = process.getuid?.() === 0 ? [] : hasCommand('sudo') ? ['sudo'] : undefined;
-  if (prefix === undefined) throw new Error(`${NGINX} is missing, and this user is neither root nor has sudo: run "apt-get install -y nginx" as root, then run again.`);
-  // The package lists may be missing or stale on a fresh machine: update once, then try again.
-  if (!apt(prefix, ['install', '-y', 'nginx']) && !(apt(prefix, ['update']) && apt(prefix, ['install', '-y', 'nginx']))) {
-    throw new Error('apt-get could not install nginx (see its output above).');
-  }
-  if (!existsSync(NGINX)) throw new Error(`apt-get installed nginx, but ${NGINX} is still missing.`);
-  return 'installed';
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
+  return ensureDebianPackage(NGINX, 'nginx');
 }
 
 /** A started program, its output kept, and how it ended. */

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { startDevIssuer, type DevIssuer } from '../src/auth/dev-issuer.ts';
 import { send, type Target } from './cluster-client.ts';
 import { startClusterPostgres, type ClusterPostgres } from './cluster-postgres.ts';
-import { freePort, NGINX, Proc, waitUntil } from './cluster-procs.ts';
+import { freePort } from './debian.ts';
+import { NGINX, Proc, waitUntil } from './cluster-procs.ts';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 export const NGINX_CONF = join(ROOT, 'deploy/nginx.conf');
