@@ -13,6 +13,11 @@ export type LogThreshold = (typeof LOG_THRESHOLDS)[number];
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
+  /**
+   * The least severe level written, when the logger has a threshold: a caller may skip building
+   * the fields of a record below it. Absent: every level may be written.
+   */
+  readonly threshold?: LogThreshold;
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -87,11 +92,17 @@ export function createLogger(threshold: LogThreshold, write: (line: string) => v
     write(`${JSON.stringify(fields === undefined ? head : Object.assign({ ...head }, boundForLog(fields), head))}\n`);
   };
   return {
+    threshold,
     debug: (msg, fields) => emit('debug', msg, fields),
     info: (msg, fields) => emit('info', msg, fields),
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
   };
+}
+
+/** True when `logger` may write a record at `level` (see Logger.threshold). */
+export function writesAt(logger: Logger, level: LogThreshold): boolean {
+  return logger.threshold === undefined || LOG_THRESHOLDS.indexOf(level) >= LOG_THRESHOLDS.indexOf(logger.threshold);
 }
 
 /** A logger that drops everything (library use and quiet tests). */

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createLogger, cutForLog, LOG_THRESHOLDS, MAX_LOGGED_CHARS, MAX_RECORD_CHARS, silentLogger, type LogThreshold } from '../src/log.ts';
+import { createLogger, cutForLog, LOG_THRESHOLDS, MAX_LOGGED_CHARS, MAX_RECORD_CHARS, silentLogger, writesAt, type LogThreshold } from '../src/log.ts';
 
 function capture(threshold: LogThreshold): { lines: string[]; logger: ReturnType<typeof createLogger> } {
   const lines: string[] = [];
@@ -161,4 +161,14 @@ test('values JSON writes through toJSON (a Date) and non-string scalars are unch
   logger.info('scalars', { when: new Date(0), n: 1.5, ok: true, none: null });
   const record = JSON.parse(lines[0] as string) as Record<string, unknown>;
   assert.deepEqual([record.when, record.n, record.ok, record.none], ['1970-01-01T00:00:00.000Z', 1.5, true, null]);
+});
+
+test('writesAt says which levels a logger writes, so a caller can skip building a record below its threshold', () => {
+  const { lines, logger } = capture('warn');
+  assert.equal(logger.threshold, 'warn');
+  assert.deepEqual(LOG_THRESHOLDS.map((level) => writesAt(logger, level)), [false, false, true, true]);
+  logAll(logger);
+  assert.deepEqual(lines.map((line) => (JSON.parse(line) as { level: string }).level), ['warn', 'error']);
+  // A logger without a threshold (a test's collector) may write every level.
+  assert.deepEqual(LOG_THRESHOLDS.map((level) => writesAt(silentLogger, level)), [true, true, true, true]);
 });

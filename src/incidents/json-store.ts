@@ -119,6 +119,8 @@ export class JsonIncidentStore implements IncidentStore {
   #writes = 0;
   /** Highest id ever committed; the next incident gets the one after it. */
   #lastId: number;
+  /** The committed records newest first, built on the first read after a write and shared by reads until the next. */
+  #newestFirst: readonly Incident[] | undefined;
 
   /** Use openJsonStore. */
   constructor(records: Map<string, Incident>, persistence: Persistence, fileName: string, now: () => Date, foldAfterMs: number, lock?: FileLock) {
@@ -142,11 +144,17 @@ export class JsonIncidentStore implements IncidentStore {
   }
 
   list(filter: IncidentFilter, page: PageRequest): IncidentPage {
-    return selectPage(this.all(), filter, page);
+    return selectPage(this.#ordered(), filter, page);
   }
 
   all(): Incident[] {
-    return Array.from(this.#records.values()).reverse();
+    return this.#ordered().slice();
+  }
+
+  /** The shared newest-first view; a page then costs its own length, not the store's size. */
+  #ordered(): readonly Incident[] {
+    this.#newestFirst ??= Array.from(this.#records.values()).reverse();
+    return this.#newestFirst;
   }
 
   create(input: NewIncident, createdBy?: string): Promise<Incident> {
@@ -221,6 +229,7 @@ export class JsonIncidentStore implements IncidentStore {
       await this.#persistence.write(() => this.#merged(staged), Array.from(staged.values()), size);
       this.#writes++;
       for (const [id, incident] of staged) this.#records.set(id, incident);
+      this.#newestFirst = undefined;
       this.#lastId = nextId - 1;
     }
     return { results, changes };

@@ -21,5 +21,16 @@ const UNSAFE = new RegExp(`[${FORBIDDEN}]`, 'gu');
  * QuoteJSONString), so those are escaped as `\uXXXX` here. The result is still valid JSON.
  */
 export function quoteOneLine(text: string): string {
-  return JSON.stringify(text).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const quoted = JSON.stringify(text);
+  return hasForbidden(text) ? quoted.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : quoted;
+}
+
+/** True when `text` holds a character of FORBIDDEN (the same ranges, as code units): most titles hold none. */
+function hasForbidden(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+    if (c >= 0x2028 && (c <= 0x202e || (c >= 0x2066 && c <= 0x2069))) return true;
+  }
+  return false;
 }

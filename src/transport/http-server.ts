@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writesAt } from '../log.ts';
 import { authenticate } from './authenticate.ts';
 import type { RequestRecord, TransportContext } from './context.ts';
 import { handleDelete, handleGet } from './get-delete.ts';
@@ -85,8 +86,12 @@ function rpcLabel(ctx: TransportContext, method: string | undefined): string {
 
 function logRequest(ctx: TransportContext, req: IncomingMessage, res: ServerResponse, path: string, started: bigint, record: RequestRecord): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const { refusal, era, ...logged } = record;
-  ctx.logger.info('request', { method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 1e5) / 100, ...logged });
+  const { refusal, era } = record;
+  // The access line's fields are built only when its level is written (LOG_LEVEL below info).
+  if (writesAt(ctx.logger, 'info')) {
+    const { refusal: _refusal, era: _era, ...logged } = record;
+    ctx.logger.info('request', { method: req.method, path, status: res.statusCode, durationMs: Math.round(seconds * 1e5) / 100, ...logged });
+  }
   ctx.metrics.request({ http: req.method ?? 'other', rpc: rpcLabel(ctx, record.rpcMethod), status: res.statusCode, era: era ?? 'none', seconds, refusal });
 }
 

@@ -47,12 +47,15 @@ export function writeJson(res: ServerResponse, status: number, body: JsonRpcMess
   writeText(res, status, serializeMessage(body), headers);
 }
 
-/** A text body, encoded once: its length is the Content-Length; `headers` cannot change its type. */
+/**
+ * A text body with its UTF-8 length as the Content-Length; `headers` cannot change its type. The
+ * text goes to `end()` as a string, which node:http joins to the status line and header block:
+ * the whole answer reaches the socket as one buffer, encoded once.
+ */
 export function writeText(res: ServerResponse, status: number, text: string, headers: Headers = {}, contentType = 'application/json'): void {
   if (res.headersSent) return;
-  const body = Buffer.from(text, 'utf8');
-  res.writeHead(status, { ...connectionHeaders(res, headers), 'content-type': contentType, 'content-length': body.length });
-  res.end(body);
+  res.writeHead(status, { ...connectionHeaders(res, headers), 'content-type': contentType, 'content-length': Buffer.byteLength(text, 'utf8') });
+  res.end(text, 'utf8');
 }
 
 /** 202 Accepted with no body (basic/transports.mdx: accepted notifications and responses). */

@@ -128,6 +128,20 @@ describe('writing incidents', () => {
     assert.equal(store.writeCount, 1);
   });
 
+  test('reads after a create or an update see it: list and all are newest first, and all() is the caller\'s own copy', async (t) => {
+    const { store } = await openTempStore(t);
+    const ids = (page: { incidents: Array<{ id: string }> }): string[] => page.incidents.map((incident) => incident.id);
+    assert.deepEqual(ids(store.list({}, { limit: 2 })), ['4', '3']);
+    await store.create(NEW);
+    assert.deepEqual(ids(store.list({}, { limit: 2 })), ['5', '4']);
+    await store.update('4', { status: 'resolved' });
+    assert.deepEqual(ids(store.list({ status: 'resolved' }, { limit: 10 })).includes('4'), true);
+    const copy = store.all();
+    copy.length = 0;
+    assert.deepEqual(store.all().map((incident) => incident.id), ['5', '4', '3', '2', '1']);
+    assert.equal(store.all()[1]?.status, 'resolved');
+  });
+
   test('an update of an unknown id resolves to undefined', async (t) => {
     const { store } = await openTempStore(t);
     assert.equal(await store.update('99', { status: 'resolved' }), undefined);
