@@ -30,14 +30,22 @@ export function parseAuthority(authority: string): { name: string; port: string 
   return match === null ? undefined : { name: match[1] as string, port: match[2] ?? '' };
 }
 
-/** True when `authority` names this server (loopback with our port, or the public host). */
+/**
+ * True when `authority` names this server: the public host, or a loopback name with our port — or
+ * with the public URL's port when that URL is itself on loopback (a local proxy in front: its
+ * clients may call it localhost or 127.0.0.1 alike).
+ */
 export function isAllowedAuthority(authority: string, policy: OriginPolicy): boolean {
   const host = authority.toLowerCase();
-  if (host === policy.publicHost.toLowerCase()) return true;
+  const publicHost = policy.publicHost.toLowerCase();
+  if (host === publicHost) return true;
   const parsed = parseAuthority(host);
+  if (parsed === undefined || parsed.name === '' || !isLoopbackHost(parsed.name)) return false;
   // RFC 9110 §7.2: a Host without a port means the scheme's default (80 for http).
-  const port = parsed?.port === '' ? '80' : parsed?.port;
-  return parsed !== undefined && parsed.name !== '' && isLoopbackHost(parsed.name) && port === String(policy.port());
+  const port = parsed.port === '' ? '80' : parsed.port;
+  if (port === String(policy.port())) return true;
+  const front = parseAuthority(publicHost);
+  return front !== undefined && isLoopbackHost(front.name) && (front.port === '' ? '80' : front.port) === port;
 }
 
 /** True when the Host header names this server (see isAllowedAuthority). */

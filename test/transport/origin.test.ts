@@ -158,3 +158,14 @@ test('RFC 9112 §3.2.2: isAllowedAuthority judges an absolute-form authority as 
   assert.equal(isAllowedAuthority('evil.example', policy), false);
   assert.equal(isAllowedAuthority(':9001', policy), false);
 });
+
+test('behind a proxy on loopback (MCP_PUBLIC_URL http://127.0.0.1:8080/mcp), any loopback name with that port names this server too', () => {
+  const fronted: OriginPolicy = { ...policy, publicHost: '127.0.0.1:8080' };
+  assert.equal(isAllowedAuthority('localhost:8080', fronted), true);
+  assert.equal(isAllowedAuthority('[::1]:8080', fronted), true);
+  assert.equal(isAllowedAuthority('localhost:9001', fronted), true, 'the replica’s own port still');
+  assert.equal(isAllowedAuthority('localhost:8081', fronted), false);
+  assert.equal(isAllowedAuthority('evil.example:8080', fronted), false);
+  // A public host that is not loopback lends its port to no loopback name.
+  assert.equal(isAllowedAuthority('localhost:443', { ...policy, publicHost: 'mcp.example.com:443' }), false);
+});
