@@ -17,6 +17,8 @@ import { INITIALIZE_BODY, LEGACY_VERSION, stepsFor } from './workloads.ts';
 export interface StartOptions {
   nodeFlags?: string[];
   databaseUrl?: string;
+  /** Further settings for our server. */
+  env?: Record<string, string>;
 }
 
 export interface BenchContext {
@@ -83,6 +85,7 @@ export async function createContext(): Promise<BenchContext> {
         incidentsFile: incidentsPath, bodyFile, modernBodyFile, cwd,
         ...(options.nodeFlags === undefined ? {} : { nodeFlags: options.nodeFlags }),
         ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+        ...(options.env === undefined ? {} : { env: options.env }),
       };
       const running = await startChild(setup, token);
       live.set(running, cwd);

@@ -21,6 +21,8 @@ export interface FanoutSpec {
   listeners: number;
   rounds: number;
   serverPid: number;
+  /** Wait after opening the streams before reading RSS, and between rounds is a fifth of it. */
+  settleMs: number;
 }
 
 export interface FanoutResult {
@@ -105,7 +107,7 @@ async function run(spec: FanoutSpec): Promise<FanoutResult> {
   const errors: string[] = [];
   const rssBeforeKiB = rssKiB(spec.serverPid);
   const listeners = await openListeners(spec, errors);
-  await sleep(1000);
+  await sleep(spec.settleMs);
   const rssAfterKiB = rssKiB(spec.serverPid);
   const creator = await WireConnection.open(spec.port);
   const [create] = stepsFor('create', spec.era);
@@ -124,7 +126,7 @@ async function run(spec: FanoutSpec): Promise<FanoutResult> {
     const timedOut = await Promise.race([all.then(() => false), sleep(10_000).then(() => true)]);
     if (timedOut) errors.push(`round ${round}: ${state.remaining} of ${listeners.length} listeners had nothing after 10 s`);
     fanoutMs.push(timedOut ? Number.NaN : state.last - started);
-    await sleep(200);
+    await sleep(spec.settleMs / 5);
   }
   creator.close();
   for (const listener of listeners) listener.socket.destroy();

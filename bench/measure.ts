@@ -12,7 +12,7 @@ import type { BenchPostgres } from './postgres.ts';
 import { bareNodeMs, rssKiB, runLoadProcess, runScript, type RunningChild, type ServerKind } from './processes.ts';
 import type { FanoutRecord, IdleFigures, RunRecord, StartupFigures, Store } from './report.ts';
 import { stepsFor, WORKLOADS, type Era, type Workload } from './workloads.ts';
-import { runWrk } from './wrk.ts';
+import { runWrk, type WrkResult } from './wrk.ts';
 
 export interface Plan {
   reps: number;
@@ -25,6 +25,8 @@ export interface Plan {
   listeners: number;
   sdkListeners: number;
   rounds: number;
+  /** Fan-out: the wait after opening the streams, before reading RSS (a fifth of it between rounds). */
+  settleMs: number;
 }
 
 /** Which eras each server speaks: SDK v1 (1.x) knows no 2026-07-28. */
@@ -34,6 +36,12 @@ export interface Recorder {
   runs: RunRecord[];
   failures: string[];
   log(line: string): void;
+}
+
+/** One run's figures as a log line. */
+export function summary(result: WrkResult): string {
+  return `${Math.round(result.perSecond)}/s p50 ${result.p50Ms.toFixed(2)} p99 ${result.p99Ms.toFixed(2)} ms, ` +
+    `server CPU ${(result.serverCpu * 100).toFixed(0)}%, wrk CPU ${(result.driverCpu * 100).toFixed(0)}%${result.errors > 0 ? ` ERRORS ${result.errors}: ${result.errorSample}` : ''}`;
 }
 
 async function measureOne(bench: BenchContext, plan: Plan, rec: Recorder, running: RunningChild, workload: Workload, era: Era, store: Store, rep: number): Promise<void> {
@@ -49,8 +57,7 @@ async function measureOne(bench: BenchContext, plan: Plan, rec: Recorder, runnin
     const result = await runWrk({ ...spec, seconds: plan.seconds });
     rec.runs.push({ rep, server: running.kind, workload, era, store, result });
     if (result.errors > 0) rec.failures.push(`${label}: ${result.errors} errors, e.g. ${result.errorSample}`);
-    rec.log(`${label} ${Math.round(result.perSecond)}/s p50 ${result.p50Ms.toFixed(2)} p99 ${result.p99Ms.toFixed(2)} ms, ` +
-      `server CPU ${(result.serverCpu * 100).toFixed(0)}%, wrk CPU ${(result.driverCpu * 100).toFixed(0)}%${result.errors > 0 ? ` ERRORS ${result.errors}: ${result.errorSample}` : ''}`);
+    rec.log(`${label} ${summary(result)}`);
   } catch (error) {
     rec.failures.push(`${label}: ${(error as Error).message}`);
     rec.log(`${label} FAILED: ${(error as Error).message}`);
@@ -70,21 +77,36 @@ export async function repetition(bench: BenchContext, plan: Plan, rec: Recorder,
     await bench.stop(small);
     if (kind === 'ceiling') continue;
     const big = await bench.start(kind, 10_000);
-    for (const era of eras) for (const workload of ['list-first-page', 'list-filtered'] as const) await measureOne(bench, plan, rec, big, workload, era, 'file', rep);
+    for (const era of eras) for (const workload of LARGE_READS) await measureOne(bench, plan, rec, big, workload, era, 'file', rep);
     await bench.stop(big);
+    const onPg = kind === 'ours' ? pg : undefined;
+    if (onPg !== undefined) await measureOnPostgres(bench, plan, rec, onPg, eras, LARGE_READS, rep);
     for (const era of eras) {
       const writer = await bench.start(kind, 10_000);
       await measureOne(bench, plan, rec, writer, 'create', era, 'file', rep);
       await bench.stop(writer);
-      if (kind !== 'ours' || pg === undefined) continue;
-      try {
-        const onPg = await bench.start(kind, 10_000, { databaseUrl: await pg.createDatabase() });
-        await measureOne(bench, plan, rec, onPg, 'create', era, 'pg', rep);
-        await bench.stop(onPg);
-      } catch (error) {
-        rec.failures.push(`rep ${rep} ours ${era} create@pg: ${(error as Error).message}`);
-      }
+      if (onPg !== undefined) await measureOnPostgres(bench, plan, rec, onPg, [era], ['create'], rep);
     }
+  }
+}
+
+const LARGE_READS = ['list-first-page', 'list-filtered'] as const;
+
+/**
+ * Ours on a new PostgreSQL database, which the server's first migration seeds from the
+ * 10,000-incident file it is given (src/incidents/pg-migrations.ts), as the file store starts
+ * from that file.
+ */
+async function measureOnPostgres(bench: BenchContext, plan: Plan, rec: Recorder, pg: BenchPostgres, eras: readonly Era[], workloads: readonly Workload[], rep: number): Promise<void> {
+  try {
+    const server = await bench.start('ours', 10_000, { databaseUrl: await pg.createDatabase() });
+    try {
+      for (const era of eras) for (const workload of workloads) await measureOne(bench, plan, rec, server, workload, era, 'pg', rep);
+    } finally {
+      await bench.stop(server);
+    }
+  } catch (error) {
+    rec.failures.push(`rep ${rep} ours ${eras.join('+')} ${workloads.join('+')}@pg: ${(error as Error).message}`);
   }
 }
 
@@ -132,7 +154,7 @@ export async function measureIdle(bench: BenchContext, plan: Plan, rec: Recorder
 export async function measureFanout(bench: BenchContext, plan: Plan, rec: Recorder, kind: ServerKind, era: Era): Promise<FanoutRecord | undefined> {
   const server = await bench.start(kind, 25);
   try {
-    const spec: FanoutSpec = { port: server.port, token: bench.token, era, listeners: kind === 'ours' ? plan.listeners : plan.sdkListeners, rounds: plan.rounds, serverPid: server.child.pid ?? 0 };
+    const spec: FanoutSpec = { port: server.port, token: bench.token, era, listeners: kind === 'ours' ? plan.listeners : plan.sdkListeners, rounds: plan.rounds, serverPid: server.child.pid ?? 0, settleMs: plan.settleMs };
     const result = await runScript<FanoutResult>('fanout.ts', spec);
     for (const error of result.errors) rec.failures.push(`fan-out ${kind} ${era}: ${error}`);
     rec.log(`fan-out ${kind} ${era}: ${result.opened} streams, last listener after ${result.fanoutMs.map((m) => m.toFixed(1)).join(', ')} ms; ${result.perStreamKB.toFixed(1)} KB per stream`);

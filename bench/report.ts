@@ -11,6 +11,7 @@ import { WORKLOADS, type Era, type Workload } from './workloads.ts';
 import type { WrkResult } from './wrk.ts';
 
 export type Store = 'file' | 'pg';
+export type ClusterSetup = 'direct' | 'nginx-1' | 'nginx-2';
 
 export interface RunRecord {
   rep: number;
@@ -18,6 +19,10 @@ export interface RunRecord {
   workload: Workload;
   era: Era;
   store: Store;
+  /** In the two-replica run: one replica straight, or nginx in front of one or two; absent: the main matrix. */
+  cluster?: ClusterSetup;
+  /** nginx's CPU over a run through it, fraction of one core (its share of result.serverCpu). */
+  frontCpu?: number;
   result: WrkResult;
 }
 
@@ -34,8 +39,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-export function figure(runs: readonly RunRecord[], server: ServerKind, workload: Workload, era: Era, store: Store = 'file'): Figure | undefined {
-  const mine = runs.filter((r) => r.server === server && r.workload === workload && r.era === era && r.store === store).map((r) => r.result);
+export function figure(runs: readonly RunRecord[], server: ServerKind, workload: Workload, era: Era, store: Store = 'file', cluster?: ClusterSetup): Figure | undefined {
+  const mine = runs.filter((r) => r.server === server && r.workload === workload && r.era === era && r.store === store && r.cluster === cluster).map((r) => r.result);
   if (mine.length === 0) return undefined;
   const ops = (r: WrkResult): number => r.perSecond * r.seconds;
   return {
@@ -54,6 +59,9 @@ const ms = (n: number): string => (!Number.isFinite(n) ? '–' : n < 10 ? n.toFi
 const times = (n: number): string => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)}×` : '–');
 const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'PASS' : '**MISS**');
 const rate = (f: Figure | undefined): string => (f === undefined ? '–' : `${int(f.perSecond)}/s · ${ms(f.p99Ms)} ms · ${int(f.cpuUs)} µs`);
+
+/** The workloads also measured on the PostgreSQL store. */
+const PG_TOO: ReadonlySet<Workload> = new Set(['list-first-page', 'list-filtered', 'create']);
 
 export interface Report { markdown: string; verdicts: Record<string, boolean> }
 
@@ -80,7 +88,7 @@ export function buildReport(input: ReportInput): Report {
   const kinds: Workload[] = ['tools-list', 'list-incidents', 'list-first-page', 'list-filtered', 'create', 'session'];
   for (const era of ['legacy', 'modern'] as const) {
     for (const workload of kinds) {
-      for (const store of workload === 'create' ? (['file', 'pg'] as const) : (['file'] as const)) {
+      for (const store of PG_TOO.has(workload) ? (['file', 'pg'] as const) : (['file'] as const)) {
         const ours = figure(runs, 'ours', workload, era, store);
         if (ours === undefined) continue;
         const [v1, v2] = store === 'pg' ? [undefined, undefined] : [figure(runs, 'sdk', workload, era), figure(runs, 'sdk2', workload, era)];
@@ -93,7 +101,7 @@ export function buildReport(input: ReportInput): Report {
         const vsCeil = ceiling === undefined ? Number.NaN : ours.perSecond / ceiling.perSecond;
         const vsCeilCpu = ceiling === undefined ? Number.NaN : ceiling.cpuUs / ours.cpuUs;
         const key = `${era}:${workload}${store === 'pg' ? ':pg' : ''}`;
-        const title = workload === 'create' ? `${WORKLOADS[workload].title}, ${store === 'pg' ? 'PostgreSQL' : 'file'}` : WORKLOADS[workload].title;
+        const title = workload === 'create' ? `${WORKLOADS[workload].title}, ${store === 'pg' ? 'PostgreSQL' : 'file'}` : `${WORKLOADS[workload].title}${store === 'pg' ? ', PostgreSQL' : ''}`;
         rows.push([
           era, workload === 'session' ? (era === 'legacy' ? 'full session (5 requests), sessions/s' : 'discover + tools/list + tools/call, /s') : title,
           rate(ours), rate(v1), rate(v2), rate(ceiling),
@@ -108,7 +116,8 @@ export function buildReport(input: ReportInput): Report {
     }
   }
   const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
-  lines.push('', ...otherRows(input, judge));
+  const cluster = clusterRows(runs);
+  lines.push('', ...cluster, ...(cluster.length > 0 ? [''] : []), ...otherRows(input, judge));
   const capacity = ['legacy', 'modern'].map((era) => {
     const c = figure(runs, 'ceiling', 'tools-list', era as Era);
     return c === undefined ? `${era}: –` : `${era} ${int(c.perSecond)} req/s using ${(c.driverCpu * 100).toFixed(0)}% of its core`;
@@ -118,6 +127,27 @@ export function buildReport(input: ReportInput): Report {
   if (absent.length > 0) lines.push(`Peers not measured: ${absent.join('; ')}.`);
   lines.push('Cells: median rate · median p99 latency · median server CPU per operation (µs, from /proc). "CPU" ratios compare CPU per operation, what each would do with a core to itself; against the ceiling the lower ratio is judged.');
   return { markdown: lines.join('\n'), verdicts };
+}
+
+/** The two-replica run on PostgreSQL, modern era: one replica straight, one and two behind nginx; none when it did not run. */
+function clusterRows(runs: readonly RunRecord[]): string[] {
+  const out = [
+    '| PostgreSQL, modern | 1 replica, straight (rate · p99 · CPU/op) | 1 replica behind nginx | 2 replicas behind nginx | 2 ÷ 1 behind nginx (rate; CPU) | nginx CPU/op (1; 2) | errors |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const workload of ['tools-list', 'list-incidents', 'create'] as const) {
+    const [direct, one, two] = (['direct', 'nginx-1', 'nginx-2'] as const).map((setup) => figure(runs, 'ours', workload, 'modern', 'pg', setup));
+    if (one === undefined && two === undefined) continue;
+    const front = (setup: ClusterSetup): string => {
+      const mine = runs.filter((r) => r.cluster === setup && r.workload === workload);
+      return int(median(mine.map((r) => ((r.frontCpu ?? Number.NaN) * 1e6) / Math.max(1, r.result.perSecond))));
+    };
+    const gain = one === undefined || two === undefined ? '–' : `${times(two.perSecond / one.perSecond)}; ${times(one.cpuUs / two.cpuUs)}`;
+    const title = workload === 'create' ? 'create_incident (durable), 25 stored and growing' : WORKLOADS[workload].title;
+    const errors = [direct, one, two].map((f) => (f === undefined ? '–' : String(f.errors))).join('/');
+    out.push(`| ${title} | ${rate(direct)} | ${rate(one)} | ${rate(two)} | ${gain} | ${front('nginx-1')} µs; ${front('nginx-2')} µs | ${errors} |`);
+  }
+  return out.length > 2 ? out : [];
 }
 
 function otherRows(input: ReportInput, judge: (key: string, ok: boolean | undefined) => string): string[] {

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: builds the server, then measures it against the SDK v1 and v2 peers and the raw
  * node:http ceiling in one run, in both protocol eras, with wrk as the load generator (servers on
- * core 0, wrk on core 1): start-up, R interleaved repetitions of the throughput matrix, idle
- * legacy sessions, fan-out to 1,000 listening streams. Prints the table of report.ts and writes
+ * core 0, wrk on core 1): start-up, R interleaved repetitions of the throughput matrix (the
+ * PostgreSQL store beside the file store, then one and two replicas behind nginx), idle legacy
+ * sessions, fan-out to 1,000 listening streams. Prints the table of report.ts and writes
  * every raw figure to bench/results/latest.json. Options: --quick (under two minutes), --check
  * (exit 1 when a workload errored; never on a ratio), --reps N, --seconds S, --warmup S, --no-build.
  */
@@ -10,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { clusterUnavailable, measureCluster } from './cluster.ts';
 import { createContext } from './context.ts';
 import { measureFanout, measureIdle, measureStartup, repetition, type Plan, type Recorder } from './measure.ts';
 import { startPostgres, type BenchPostgres } from './postgres.ts';
@@ -37,6 +39,8 @@ const PLAN: Plan = {
   listeners: 1000,
   sdkListeners: quick ? 200 : 1000,
   rounds: quick ? 3 : 5,
+  // --quick reads RSS sooner after opening the fan-out streams: a smoke figure, less settled.
+  settleMs: quick ? 300 : 1000,
 };
 
 const rec: Recorder = { runs: [], failures: [], log: (line) => void process.stderr.write(`${line}\n`) };
@@ -61,7 +65,12 @@ try {
   if (typeof started === 'string') rec.log(`PostgreSQL store not measured: ${started}`);
   else pg = started;
   const startup = await measureStartup(bench, PLAN, rec, kinds);
-  for (let rep = 1; rep <= PLAN.reps; rep++) await repetition(bench, PLAN, rec, kinds, rep, pg);
+  const noCluster = pg === undefined ? 'no PostgreSQL' : clusterUnavailable();
+  if (noCluster !== undefined) rec.log(`two replicas behind nginx not measured: ${noCluster}`);
+  for (let rep = 1; rep <= PLAN.reps; rep++) {
+    await repetition(bench, PLAN, rec, kinds, rep, pg);
+    if (pg !== undefined && noCluster === undefined) await measureCluster(bench, PLAN, rec, pg, rep);
+  }
   const idle: IdleFigures[] = [];
   for (const kind of peers) {
     const figures = await measureIdle(bench, PLAN, rec, kind);

@@ -28,6 +28,8 @@ export interface WrkSpec {
   threads: number;
   seconds: number;
   serverPid?: number;
+  /** Further server-side processes whose CPU counts as the server's (replicas, nginx and its workers). */
+  serverPids?: readonly number[];
   /** Where the plan file goes. */
   work: string;
 }
@@ -87,7 +89,7 @@ function planText(spec: WrkSpec): string {
 }
 
 /** User + system CPU seconds: a process's own, or (self) its reaped children's (proc(5) fields 14–17). */
-function cpuSeconds(pid: number | 'self', children = false): number {
+export function cpuSeconds(pid: number | 'self', children = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -106,7 +108,9 @@ export function runWrk(spec: WrkSpec): Promise<WrkResult> {
   writeFileSync(plan, planText(spec));
   const args = ['-t', String(spec.threads), '-c', String(spec.connections), '-d', `${spec.seconds}s`, '--timeout', '10s',
     '-s', SCRIPT, `http://127.0.0.1:${spec.port}/mcp`, '--', plan];
-  const serverBefore = spec.serverPid === undefined ? Number.NaN : cpuSeconds(spec.serverPid);
+  const pids = [...(spec.serverPid === undefined ? [] : [spec.serverPid]), ...(spec.serverPids ?? [])];
+  const serverSeconds = (): number => (pids.length === 0 ? Number.NaN : pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0));
+  const serverBefore = serverSeconds();
   const driverBefore = cpuSeconds('self', true);
   const [command, ...rest] = pinned('generator', [WRK, ...args]);
   return new Promise((resolve, reject) => {
@@ -116,7 +120,7 @@ export function runWrk(spec: WrkSpec): Promise<WrkResult> {
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('exit', (code) => {
-      const serverCpuS = spec.serverPid === undefined ? Number.NaN : cpuSeconds(spec.serverPid) - serverBefore;
+      const serverCpuS = serverSeconds() - serverBefore;
       const driverCpuS = cpuSeconds('self', true) - driverBefore;
       const line = out.split('\n').find((l) => l.startsWith('BENCH '));
       if (code !== 0 || line === undefined) return reject(new Error(`wrk exited with ${code}: ${out.slice(0, 1500)}`));
