@@ -14,6 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { browserSteps, oneLine, type Run, type Step } from './browser-steps.ts';
+import { Cleanup } from './cleanup.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const OUT = join(ROOT, '.cache/browser-test');
@@ -38,23 +39,6 @@ function options(): { uiHost: string | undefined } {
   } catch (error) {
     process.stderr.write(`test:browser: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     process.exit(2);
-  }
-}
-
-/** Everything started so far, stopped in reverse order; each stop is bounded. */
-class Cleanup {
-  private readonly stops: Array<{ what: string; stop: () => Promise<void> }> = [];
-
-  add(what: string, stop: () => Promise<void>): void {
-    this.stops.push({ what, stop });
-  }
-
-  async run(): Promise<void> {
-    for (const { what, stop } of this.stops.splice(0).reverse()) {
-      const timeout = new Promise<string>((done) => setTimeout(() => done('timed out'), 10_000).unref());
-      const outcome = await Promise.race([stop().then(() => '', (error: unknown) => String(error)), timeout]);
-      if (outcome !== '') process.stdout.write(`  stopping ${what}: ${outcome}\n`);
-    }
   }
 }
 

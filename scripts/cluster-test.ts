@@ -14,11 +14,11 @@ import { BASIC_CHECKS, type Check, type Verdict } from './cluster-checks.ts';
 import { FAULT_CHECKS } from './cluster-faults.ts';
 import { ensureNginx, runCommand } from './cluster-procs.ts';
 import { ROOT, startStack, type Stack } from './cluster-stack.ts';
+import { Cleanup } from './cleanup.ts';
 
 const CHECKS: readonly Check[] = [...BASIC_CHECKS, ...FAULT_CHECKS];
 const REPLICAS = 3;
 const RUN_DEADLINE_MS = 6 * 60_000;
-const STOP_WITHIN_MS = 10_000;
 const USAGE = `usage: npm run test:cluster [-- options]
 
 Runs ${REPLICAS} replicas on PostgreSQL behind nginx (deploy/nginx.conf) on loopback and checks them.
@@ -45,23 +45,6 @@ function options(): Options {
   } catch (error) {
     process.stderr.write(`test:cluster: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     process.exit(2);
-  }
-}
-
-/** Everything started so far, stopped in reverse order; each stop bounded. */
-class Cleanup {
-  private readonly stops: Array<{ what: string; stop: () => Promise<void> }> = [];
-
-  add(what: string, stop: () => Promise<void>): void {
-    this.stops.push({ what, stop });
-  }
-
-  async run(): Promise<void> {
-    for (const { what, stop } of this.stops.splice(0).reverse()) {
-      const timeout = new Promise<string>((done) => setTimeout(() => done('timed out'), STOP_WITHIN_MS).unref());
-      const outcome = await Promise.race([stop().then(() => '', (error: unknown) => String(error)), timeout]);
-      if (outcome !== '') process.stdout.write(`  stopping ${what}: ${outcome}\n`);
-    }
   }
 }
 
